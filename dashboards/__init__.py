@@ -1,0 +1,1 @@
+"""Floor 3: the Dash dashboard and the end-to-end demo."""

@@ -1,0 +1,158 @@
+"""One evaluation run end to end: plan, track in MLflow, run cases, report. Resumable by run id."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .cache import Cache
+from .checkpoint import CaseResult, CheckpointLog, RunPlan, load_plan, run_folder, save_plan
+from .errors import InputError
+from .goldens import GoldenSet, load_golden
+from .paths import data_dir
+from .plugins import load_suite
+from .report import build_report, write_artifacts
+from .runner import RunOutcome, run_cases
+from .scoring import Scorer, Suite
+from .targets import BaseTarget, load_target
+from .targets.recorded import RecordedTarget
+from .tracking import Tracker
+from .version import __version__
+
+
+@dataclass
+class RunRecord:
+    """A finished run: its id, the report dict and where its artifacts were written."""
+
+    run_id: str
+    report: dict[str, Any]
+    outcome: RunOutcome
+    artifacts: list[Path]
+
+
+def start_run(golden_path: str | Path, target_path: str | Path, suite_names: list[str], tracking_uri: str | None = None,
+              report_json: str | Path | None = None, concurrency: int | None = None,
+              on_start: Callable[[str, int], None] | None = None, on_case: Callable[[CaseResult], None] | None = None) -> RunRecord:
+    """Validate every input first (exit 2 before anything is tracked), then run."""
+    golden = load_golden(golden_path)
+    target = load_target(target_path)
+    suites = _load_suites(suite_names)
+    tracker = Tracker(tracking_uri)
+    params = _params(golden, target, suites)
+    run_id = tracker.start_run(golden.id, f"{target.label} on {golden.id} v{golden.version}", params,
+                               tags={"assure.kind": "evaluation", "target": target.config.name,
+                                     "target_version": target.config.version, "golden_set": golden.id,
+                                     "baseline": str(target.is_baseline).lower()})
+    plan = RunPlan(run_id=run_id, golden_path=str(Path(golden_path).resolve()), golden_hash=golden.content_hash,
+                   target_path=str(Path(target_path).resolve()), target_config_hash=target.config_hash,
+                   suites=suite_names, tracking_uri=tracker.uri,
+                   report_json=str(Path(report_json).resolve()) if report_json else None, concurrency=concurrency)
+    save_plan(plan)
+    return _execute(plan, golden, target, suites, tracker, on_start, on_case)
+
+
+def resume_run(run_id: str, report_json: str | Path | None = None, on_start: Callable[[str, int], None] | None = None,
+               on_case: Callable[[CaseResult], None] | None = None) -> RunRecord:
+    """Carry on a run that was interrupted; finished cases are not redone."""
+    plan = load_plan(run_id)
+    golden = load_golden(plan.golden_path)
+    if golden.content_hash != plan.golden_hash:
+        raise InputError.single(plan.golden_path, "golden set changed since this run started; start a new run")
+    target = load_target(plan.target_path)
+    if target.config_hash != plan.target_config_hash:
+        raise InputError.single(plan.target_path, "target configuration changed since this run started; start a new run")
+    if report_json:
+        plan = plan.model_copy(update={"report_json": str(Path(report_json).resolve())})
+    tracker = Tracker(plan.tracking_uri)
+    tracker.client.update_run(run_id, "RUNNING")
+    return _execute(plan, golden, target, _load_suites(plan.suites), tracker, on_start, on_case)
+
+
+def _execute(plan: RunPlan, golden: GoldenSet, target: BaseTarget, suites: list[Suite], tracker: Tracker,
+             on_start: Callable[[str, int], None] | None, on_case: Callable[[CaseResult], None] | None) -> RunRecord:
+    scorers = _scorers(suites)
+    checkpoint = CheckpointLog(plan.run_id)
+    if on_start:
+        on_start(plan.run_id, len(golden.cases) - len(checkpoint.finished()))
+    cache = Cache(data_dir() / "cache.sqlite")
+    try:
+        outcome = asyncio.run(run_cases(golden, target, scorers, checkpoint, cache, plan.concurrency, on_case))
+    except BaseException:
+        tracker.finish(plan.run_id, "KILLED")
+        raise
+    finally:
+        cache.close()
+    outcome.warnings.extend(_target_warnings(target, golden))
+    report = build_report(plan.run_id, _target_info(target), _golden_info(golden), outcome,
+                          [{"name": s.name, "version": s.version} for s in suites], __version__)
+    artifacts = write_artifacts(report, outcome, run_folder(plan.run_id) / "artifacts")
+    metrics: dict[str, float] = {"cases": len(outcome.results), "errors": outcome.error_count,
+                                 "error_rate": outcome.error_count / max(1, len(outcome.results))}
+    for name, agg in outcome.aggregates.items():
+        metrics.update({f"{name}.mean": agg.mean, f"{name}.ci_low": agg.ci_low, f"{name}.ci_high": agg.ci_high,
+                        f"{name}.pass_rate": agg.pass_rate, f"{name}.critical_findings": agg.findings_by_severity["critical"]})
+    tracker.log_metrics(plan.run_id, metrics)
+    tracker.log_artifacts(plan.run_id, artifacts)
+    tracker.finish(plan.run_id)
+    if plan.report_json:
+        Path(plan.report_json).parent.mkdir(parents=True, exist_ok=True)
+        Path(plan.report_json).write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    return RunRecord(plan.run_id, report, outcome, artifacts)
+
+
+def _load_suites(names: list[str]) -> list[Suite]:
+    if not names:
+        raise InputError.single("--suite", "name at least one suite")
+    return [load_suite(name) for name in dict.fromkeys(names)]
+
+
+def _scorers(suites: list[Suite]) -> list[Scorer]:
+    scorers: dict[str, Scorer] = {}
+    for suite in suites:
+        for scorer in suite.scorers:
+            scorers.setdefault(scorer.name, scorer)
+    return list(scorers.values())
+
+
+def _params(golden: GoldenSet, target: BaseTarget, suites: list[Suite]) -> dict[str, Any]:
+    params: dict[str, Any] = {
+        "target.name": target.config.name, "target.version": target.config.version, "target.kind": target.config.kind,
+        "target.config_hash": target.config_hash, "target.baseline": target.is_baseline,
+        "golden_set.id": golden.id, "golden_set.version": golden.version, "golden_set.hash": golden.content_hash,
+        "golden_set.cases": len(golden.cases), "harness.version": __version__,
+        "suites": ",".join(s.name for s in suites),
+    }
+    for suite in suites:
+        params[f"suite.{suite.name}.version"] = suite.version
+        for scorer in suite.scorers:
+            params[f"scorer.{scorer.name}.version"] = scorer.version
+            params[f"scorer.{scorer.name}.threshold"] = scorer.threshold
+    return params
+
+
+def _target_info(target: BaseTarget) -> dict[str, Any]:
+    c = target.config
+    return {"name": c.name, "version": c.version, "kind": c.kind, "config_hash": target.config_hash,
+            "baseline": target.is_baseline, "label": target.label}
+
+
+def _golden_info(golden: GoldenSet) -> dict[str, Any]:
+    return {"id": golden.id, "version": golden.version, "hash": golden.content_hash, "cases": len(golden.cases),
+            "path": str(golden.path)}
+
+
+def _target_warnings(target: BaseTarget, golden: GoldenSet) -> list[str]:
+    if not isinstance(target, RecordedTarget):
+        return []
+    warnings = []
+    missing = target.missing_case_ids(golden.cases)
+    unknown = target.unknown_case_ids(golden.cases)
+    if missing:
+        warnings.append(f"vendor file has no output for {len(missing)} case(s): {', '.join(missing)}")
+    if unknown:
+        warnings.append(f"vendor file has {len(unknown)} case id(s) not in the golden set (ignored): {', '.join(unknown)}")
+    return warnings
