@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import InputError, Problem, pydantic_problems
 
@@ -86,6 +86,18 @@ class Manifest(BaseModel):
     synthetic: Literal[True] = Field(description="Golden sets hold no personal data: must be true.")
     provenance: str | None = None
     changelog: list[dict[str, Any]] = Field(default_factory=list)
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+    @field_validator("synthetic", mode="before")
+    @classmethod
+    def _must_be_synthetic(cls, value: Any) -> Any:
+        if value is not True:
+            raise ValueError("golden sets must hold synthetic data only: set `synthetic: true`")
+        return value
 
 
 @dataclass(frozen=True)

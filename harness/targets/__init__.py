@@ -64,6 +64,7 @@ def target_from_config(data: dict[str, Any], base_dir: Path, file: Path | None =
     try:
         return target_type(config, base_dir)  # type: ignore[arg-type]
     except InputError as exc:
-        raise InputError([Problem(str(where) if p.file == str(base_dir) else p.file, p.message,
-                                  yaml_key_line(text, p.field or "") if p.field else p.line, p.field)
-                          for p in exc.problems]) from exc
+        # Problems the target attributes to its config get the YAML file and line; others
+        # (a vendor file's rows, a prompt file) keep their own file and line.
+        raise InputError([Problem(str(where), p.message, yaml_key_line(text, p.field or "") if p.field else p.line, p.field)
+                          if p.file == str(base_dir) else p for p in exc.problems]) from exc

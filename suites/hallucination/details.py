@@ -34,6 +34,7 @@ class _SourceIndex:
     words: frozenset[str]
     details: tuple[Detail, ...]
     numbers: frozenset[float]
+    years: frozenset[int]
 
     @classmethod
     def build(cls, source: str) -> "_SourceIndex":
@@ -44,7 +45,8 @@ class _SourceIndex:
         for token in re.findall(r"\d+(?:\.\d+)?", source.replace(",", "")):
             numbers.add(float(token))
         words = frozenset(w.lower() for w in re.findall(r"[A-Za-z][A-Za-z'’-]*", source))
-        return cls(words, details, frozenset(numbers))
+        years = frozenset(int(y) for y in re.findall(r"\b(?:19|20)\d{2}\b", source))
+        return cls(words, details, frozenset(numbers), years)
 
     def supports(self, detail: Detail) -> Detail | bool:
         """The source detail that supports `detail`, True if supported without one, else False."""
@@ -54,20 +56,21 @@ class _SourceIndex:
         if kind == "number":
             return key[1] in self.numbers
         for candidate in self.details:
-            if _same(kind, key, candidate):
+            if _same(kind, key, candidate, self.years):
                 return candidate
         if kind in {"percent", "money"}:
             return key[1] in self.numbers
         return False
 
 
-def _same(kind: str, key: tuple[object, ...], other: Detail) -> bool:
+def _same(kind: str, key: tuple[object, ...], other: Detail, source_years: frozenset[int]) -> bool:
     if kind == "date":
         if other.kind != "date":
             return False
         _, day, month, year = key
         _, o_day, o_month, o_year = other.key
-        years_agree = year is None or o_year is None or year == o_year
+        # A date without a year in the source matches only a year the source mentions somewhere.
+        years_agree = year is None or year == o_year or (o_year is None and (not source_years or year in source_years))
         return month == o_month and years_agree and (day == o_day or day is None)
     if kind == "time":
         if other.kind != "time":

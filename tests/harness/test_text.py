@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from harness.text import MONTHS, extract_details, split_sentences, to_number
+
+MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+               "November", "December"]
+
+
+def keys(text: str, kind: str) -> list[tuple[object, ...]]:
+    return [d.key for d in extract_details(text) if d.kind == kind]
+
+
+@given(day=st.integers(1, 28), month=st.integers(1, 12), year=st.integers(2000, 2039))
+def test_written_date_forms_normalise_to_one_key(day: int, month: int, year: int) -> None:
+    name = MONTH_NAMES[month - 1]
+    suffix = {1: "st", 2: "nd", 3: "rd", 21: "st", 22: "nd", 23: "rd"}.get(day, "th")
+    forms = [f"{day} {name} {year}", f"{day}{suffix} {name} {year}", f"{name} {day}, {year}",
+             f"{day:02d}/{month:02d}/{year}", f"{year}-{month:02d}-{day:02d}", f"the {day}{suffix} of {name} {year}"]
+    found = {tuple(keys(f"Seen on {form} at home.", "date")) for form in forms}
+    assert found == {(("date", day, month, year),)}
+
+
+@given(hour=st.integers(1, 11), minute=st.sampled_from([0, 15, 30, 45]))
+def test_morning_times_agree_across_forms(hour: int, minute: int) -> None:
+    forms = [f"{hour}:{minute:02d}am", f"{hour}.{minute:02d} a.m.", f"{hour:02d}:{minute:02d} am"]
+    assert {tuple(keys(f"Visit at {form} today.", "time")) for form in forms} == {(("time", hour, minute, True),)}
+
+
+def test_pm_times_convert_to_24_hour() -> None:
+    assert keys("Review at 2pm.", "time") == [("time", 14, 0, True)]
+    assert keys("Review at 14:00.", "time") == [("time", 14, 0, True)]
+
+
+@given(value=st.integers(1, 999), unit=st.sampled_from(["mg", " mg", " milligrams"]))
+def test_doses_normalise_units(value: int, unit: str) -> None:
+    assert keys(f"Takes {value}{unit} daily.", "dose") == [("mg", float(value))]
+
+
+def test_dose_unit_conversion_and_words() -> None:
+    assert keys("500 micrograms", "dose") == keys("0.5 mg", "dose") == [("mg", 0.5)]
+    assert keys("five milligrams", "dose") == [("mg", 5.0)]
+    assert keys("1 g of paracetamol", "dose") == [("mg", 1000.0)]
+
+
+@given(pounds=st.integers(1, 10_000_000))
+def test_money_with_thousands_separators(pounds: int) -> None:
+    assert keys(f"Withdrew £{pounds:,} in total.", "money") == [("gbp", float(pounds))]
+
+
+def test_money_shorthand() -> None:
+    assert keys("£1.2k was taken", "money") == [("gbp", 1200.0)]
+
+
+@given(st.integers(0, 10**9))
+def test_to_number_round_trips_integers(value: int) -> None:
+    assert to_number(f"{value:,}") == float(value)
+
+
+def test_counts_need_a_counted_noun_when_written_as_words() -> None:
+    assert keys("She had three falls.", "number") == [("n", 3.0)]
+    assert keys("One of the carers said so.", "number") == []
+
+
+def test_names_after_titles_and_mid_sentence_but_not_headings() -> None:
+    names = [d.text for d in extract_details("Attendees\nThe meeting heard from Dr Okafor and Priya Nair today.") if d.kind == "name"]
+    assert names == ["Okafor", "Priya", "Nair"]
+
+
+def test_common_words_at_sentence_start_are_not_names() -> None:
+    assert [d for d in extract_details("Nobody disagreed. Everyone agreed.") if d.kind == "name"] == []
+
+
+@given(st.lists(st.sampled_from(["Mrs Hale fell on 3 March.", "She takes 5 mg.", "Risk is high!", "Why now?"]), min_size=1, max_size=6))
+def test_sentence_split_recovers_the_sentences(parts: list[str]) -> None:
+    assert split_sentences(" ".join(parts)) == parts
+
+
+def test_month_table_covers_every_month() -> None:
+    assert sorted(set(MONTHS.values())) == list(range(1, 13))

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from harness.goldens import Case, load_golden
+from harness.text import split_sentences
+from suites.hallucination.details import UnsupportedDetailsScorer
+from tests.conftest import SAMPLE
+
+SCORER = UnsupportedDetailsScorer()
+SAMPLE_CASES = load_golden(SAMPLE).cases
+
+
+def case(source: str) -> Case:
+    return Case(id="c", task="case_note_summary", source=source)
+
+
+def test_references_of_the_sample_set_pass() -> None:
+    for golden in SAMPLE_CASES:
+        score = SCORER.score(golden, golden.reference or "")
+        assert score.passed, (golden.id, [f.reason for f in score.findings])
+
+
+@given(st.sampled_from(SAMPLE_CASES), st.data())
+def test_any_selection_of_source_sentences_is_fully_supported(golden: Case, data: st.DataObject) -> None:
+    sentences = split_sentences(golden.source)
+    chosen = data.draw(st.lists(st.sampled_from(sentences), min_size=1, max_size=8))
+    score = SCORER.score(golden, "\n".join(chosen))
+    assert score.value == 1.0 and score.passed and not score.findings
+
+
+@given(st.sampled_from(SAMPLE_CASES), st.integers(101, 999))
+def test_an_invented_dose_is_a_critical_finding(golden: Case, dose: int) -> None:
+    assume(f"{dose} mg" not in golden.source)
+    score = SCORER.score(golden, f"{golden.reference}\nShe was given {dose} mg of morphine.")
+    doses = [f for f in score.findings if f.kind == "unsupported_dose"]
+    assert [f.output_span for f in doses] == [f"{dose} mg"]
+    assert doses[0].severity == "critical" and not score.passed
+
+
+@given(st.sampled_from(SAMPLE_CASES), st.integers(1, 28), st.sampled_from(["January", "June", "October"]))
+def test_an_invented_date_lowers_the_score(golden: Case, day: int, month: str) -> None:
+    output = f"The incident happened on {day} {month} 2019."
+    score = SCORER.score(golden, output)
+    assert score.value is not None and score.value < 1.0
+    assert any(f.kind == "unsupported_date" for f in score.findings)
+
+
+def test_normalised_forms_match_the_source() -> None:
+    source = "Seen on 3 March 2025 at 10:00. Takes 5 mg of donepezil. Withdrawals of £1,200."
+    output = "Visit on 3rd March at 10am; donepezil 5mg; £1200 withdrawn."
+    score = SCORER.score(case(source), output)
+    assert score.value == 1.0 and score.findings == []
+
+
+def test_changed_weekday_time_and_sum_are_found() -> None:
+    source = "The visit was on Tuesday at 2pm. She owes £40."
+    score = SCORER.score(case(source), "The visit was on Thursday at 3pm. She owes £400.")
+    kinds = sorted(f.kind for f in score.findings)
+    assert kinds == ["unsupported_money", "unsupported_time", "unsupported_weekday"]
+    assert score.value == 0.0
+
+
+def test_invented_person_is_named_in_the_finding() -> None:
+    score = SCORER.score(case("Priya Nair will visit on Friday."), "Priya Nair and Dr Patel will visit on Friday.")
+    (finding,) = score.findings
+    assert finding.output_span == "Patel" and finding.severity == "critical"
+    assert "does not appear in the source" in finding.reason
+
+
+def test_output_without_details_scores_one() -> None:
+    assert SCORER.score(case("Anything at all."), "she is well and happy").value == 1.0
