@@ -28,6 +28,16 @@ NUMBER_WORDS = {
     "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
     "a couple of": 2, "a dozen": 12, "half": 0.5,
 }
+ORDINAL_WORDS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9,
+    "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15, "sixteenth": 16,
+    "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20, "thirtieth": 30,
+}
+for _i, _w in enumerate(["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"], start=1):
+    ORDINAL_WORDS[f"twenty-{_w}"] = 20 + _i
+    ORDINAL_WORDS[f"twenty {_w}"] = 20 + _i
+ORDINAL_WORDS["thirty-first"] = ORDINAL_WORDS["thirty first"] = 31
+_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "cllr", "pc", "dc", "ds", "sgt", "nurse", "sister", "father", "rev"}
 # Units converted to a base unit: mass to mg, volume to ml.
 DOSE_UNITS = {
@@ -42,8 +52,17 @@ COUNTED = r"(?:days?|weeks?|months?|years?|hours?|minutes?|times|tablets?|visits
 
 _NUM = r"\d+(?:[.,]\d+)*"
 _WORDNUM = r"(?:" + "|".join(sorted((re.escape(w) for w in NUMBER_WORDS if w != "half"), key=len, reverse=True)) + r")"
-_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+_MONTH = r"(?-i:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\b\.?"
 _ORD = r"(?:st|nd|rd|th)?"
+
+_HOUR = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,2})"
+_MINUTES_WORD = {"five": 5, "ten": 10, "quarter": 15, "a quarter": 15, "twenty": 20, "twenty-five": 25, "twenty five": 25, "half": 30}
+_PERIOD = r"(?:\s+(?:in\s+the\s+(morning|afternoon|evening)|at\s+night|that\s+(?:night|evening)|(a\.?m\.?|p\.?m\.?)))?"
+_ORDWORD = r"(?:" + "|".join(sorted((re.escape(w) for w in ORDINAL_WORDS), key=len, reverse=True)) + r")"
+_NUMWORDS_RUN = re.compile(
+    r"\b(?:a\s+)?(?:(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+    r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million)"
+    r"(?:[\s-]+(?:and\s+)?)?)+\b", re.I)
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("dose", re.compile(rf"\b({_NUM}|{_WORDNUM})\s*(mg|milligrams?|mcg|µg|micrograms?|g|grams?|ml|millilit(?:re|er)s?|units?|iu)\b", re.I)),
@@ -53,12 +72,20 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("date", re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")),
     ("date", re.compile(r"\b(\d{1,2})[/.](\d{1,2})(?:[/.](\d{2,4}))?\b(?![.:]\d)")),
     ("date", re.compile(rf"\b({_MONTH})\s+(\d{{4}})\b")),
+    ("date", re.compile(rf"\b(?:the\s+)?({_ORDWORD})(?:\s+of)?\s+({_MONTH})(?:,?\s+(\d{{4}}))?", re.I)),
+    ("date", re.compile(r"\b(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\s+)?the\s+(\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?[A-Z])")),
+    ("date", re.compile(rf"\b(?:(?-i:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\s+the|on\s+the)\s+({_ORDWORD})\b(?=\s*[,.;:!?)]|\s*$|\s+(?:at|and|or|about|in|when|so|but|until|I|we|she|he|they)\b)", re.I)),
     ("weekday", re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)s?\b")),
+    ("time", re.compile(rf"\b(half|quarter|a quarter|five|ten|twenty|twenty-five|twenty five)\s+(past|to)\s+({_HOUR})\b{_PERIOD}", re.I)),
+    ("time", re.compile(rf"\bhalf\s+({_HOUR})\b(?!\s+(?:an?\s+)?(?:hour|day|week|month|year|dozen|mile))", re.I)),
+    ("time", re.compile(rf"\b({_HOUR})\s+o'?\s?clock\b{_PERIOD}", re.I)),
+    ("time", re.compile(r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,2})\s+(?:in\s+the\s+(morning|afternoon|evening)|at\s+(night))\b", re.I)),
+    ("time", re.compile(r"\b(?:at|by|until|till)\s+(?:about\s+|around\s+|roughly\s+)?(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b(?=\s*[,.;:!?)]|\s*$|\s+(?:that|this|on|at|and|when|last|yesterday|tomorrow|tonight)\b)", re.I)),
     ("time", re.compile(r"\b(\d{1,2})[:.](\d{2})\s*(a\.?m\.?|p\.?m\.?)?(?![\d])", re.I)),
     ("time", re.compile(r"\b(\d{1,2})\s*(a\.?m\.?|p\.?m\.?)(?![a-z])", re.I)),
     ("time", re.compile(r"\b(midday|noon|midnight)\b", re.I)),
     ("percent", re.compile(rf"\b({_NUM})\s*(?:%|per\s?cent\b)", re.I)),
-    ("number", re.compile(rf"\b({_WORDNUM})\s+(?={COUNTED}\b)", re.I)),
+    ("number", re.compile(rf"\b((?:{_WORDNUM})(?:[\s-]+(?:and\s+)?(?:{_WORDNUM}))*)\s+(?={COUNTED}\b)", re.I)),
     ("number", re.compile(rf"(?<![\w£.]){_NUM}(?:{_ORD})?\b")),
 ]
 _NAME = re.compile(r"\b[A-Z][a-zA-Z'’-]*[a-z][a-zA-Z'’-]*\b")
@@ -90,11 +117,47 @@ def to_number(token: str) -> float | None:
     cleaned = token.strip().lower()
     if cleaned in NUMBER_WORDS:
         return float(NUMBER_WORDS[cleaned])
+    if cleaned and cleaned[0].isalpha():
+        return words_to_number(cleaned)
     cleaned = re.sub(r"(st|nd|rd|th)$", "", cleaned).replace(",", "")
     try:
         return float(cleaned)
     except ValueError:
         return None
+
+
+def words_to_number(phrase: str) -> float | None:
+    """'four thousand five hundred and thirty' -> 4530.0; 'a hundred' -> 100.0; 'twenty-eight' -> 28.0."""
+    tokens = [t for t in re.split(r"[\s-]+", phrase.lower().strip()) if t and t != "and"]
+    if not tokens:
+        return None
+    total, current, seen = 0.0, 0.0, False
+    for index, token in enumerate(tokens):
+        if token == "a" and index + 1 < len(tokens) and tokens[index + 1] in _SCALES:
+            current += 1
+        elif token in _SCALES:
+            if _SCALES[token] == 100:
+                current = max(current, 1) * 100
+            else:
+                total += max(current, 1) * _SCALES[token]
+                current = 0
+            seen = True
+        elif token in NUMBER_WORDS and token not in {"half", "a couple of", "a dozen"}:
+            current += NUMBER_WORDS[token]
+            seen = True
+        else:
+            return None
+    return total + current if seen else None
+
+
+def number_word_values(text: str) -> set[float]:
+    """Every number written in words in `text` ('thirty pounds' -> 30, 'eighty-six' -> 86)."""
+    values = set()
+    for match in _NUMWORDS_RUN.finditer(text):
+        value = words_to_number(match.group(0))
+        if value is not None:
+            values.add(value)
+    return values
 
 
 def extract_details(text: str) -> list[Detail]:
@@ -105,6 +168,8 @@ def extract_details(text: str) -> list[Detail]:
         for match in pattern.finditer(text):
             start, end = match.span()
             if end <= start or any(taken[start:end]):
+                continue
+            if kind == "number" and _is_list_marker(text, start, end):
                 continue
             key = _normalise(kind, match)
             if key is None:
@@ -117,6 +182,12 @@ def extract_details(text: str) -> list[Detail]:
             found.append(Detail(kind, shown, start, end, key))  # type: ignore[arg-type]
     found.extend(_names(text, taken))
     return sorted(found, key=lambda d: d.start)
+
+
+def _is_list_marker(text: str, start: int, end: int) -> bool:
+    """'2.' or '2)' opening a line is list numbering, not a count."""
+    line_start = text.rfind("\n", 0, start) + 1
+    return text[line_start:start].strip(" \t-•*#") == "" and text[end:end + 1] in {".", ")"}
 
 
 def _normalise(kind: str, m: re.Match[str]) -> tuple[object, ...] | None:
@@ -137,12 +208,19 @@ def _normalise(kind: str, m: re.Match[str]) -> tuple[object, ...] | None:
     if kind == "weekday":
         return ("weekday", WEEKDAYS[groups[0].lower()])
     if kind == "time":
+        if re.search(r"[a-z]", m.group(0)[:1], re.I) or re.search(r"o'?\s?clock|\bin the\b", m.group(0), re.I):
+            if not re.match(r"(midday|noon|midnight)$", m.group(0), re.I):
+                return _spoken_time_key(m.group(0), groups)
         return _time_key(groups)
     if kind == "percent":
         value = to_number(groups[0])
         return None if value is None else ("pct", value)
     value = to_number(m.group(1) if m.groups() else m.group(0))
     return None if value is None else ("n", value)
+
+
+def _day(token: str) -> int:
+    return ORDINAL_WORDS[token.lower()] if token.lower() in ORDINAL_WORDS else int(token)
 
 
 def _month(token: str) -> int:
@@ -153,6 +231,10 @@ def _date_key(m: re.Match[str]) -> tuple[object, ...] | None:
     g = m.groups()
     text = m.group(0)
     try:
+        if len(g) == 1:  # "Monday the 10th", "the eleventh": a day whose month the context gives
+            return ("date", _day(g[0]), None, None)
+        if g[0] and g[0].lower() in ORDINAL_WORDS:
+            return ("date", _day(g[0]), _month(g[1]), int(g[2]) if g[2] else None)
         if re.match(r"\d{4}-", text):
             day, month, year = int(g[2]), int(g[1]), int(g[0])
         elif re.match(r"\d{1,2}[/.]", text):
@@ -171,6 +253,37 @@ def _date_key(m: re.Match[str]) -> tuple[object, ...] | None:
     if not 1 <= month <= 12 or (day is not None and not 1 <= day <= 31):
         return None
     return ("date", day, month, year)
+
+
+def _hour(token: str) -> int:
+    return int(NUMBER_WORDS[token.lower()]) if token.lower() in NUMBER_WORDS else int(token)
+
+
+def _spoken_time_key(text: str, g: tuple[str | None, ...]) -> tuple[object, ...] | None:
+    """'quarter past nine', 'half seven', 'ten o'clock', 'four in the afternoon'."""
+    lower = text.lower()
+    period = next((p.lower().replace(".", "") for p in g[1:] if p), "")
+    if re.search(r"\b(?:at|that)\s+(?:night|evening)", lower):
+        period = "evening"
+    if re.match(r"(?:at|by|until|till)\b", lower):
+        g = (re.sub(r"^(?:at|by|until|till)\s+(?:about\s+|around\s+|roughly\s+)?", "", lower),)
+    if re.match(r"(?:half|quarter|a quarter|five|ten|twenty|twenty-five|twenty five)\s+(?:past|to)\b", lower):
+        minutes = _MINUTES_WORD[g[0].lower()]  # type: ignore[union-attr]
+        hour = _hour(g[2])  # type: ignore[arg-type]
+        if g[1] and g[1].lower() == "to":
+            hour, minutes = (hour - 1) % 12 or 12, 60 - minutes
+        period = next((p.lower().replace(".", "") for p in g[3:] if p), period)
+    elif lower.startswith("half "):
+        hour, minutes = _hour(g[0]), 30  # type: ignore[arg-type]
+    else:
+        hour, minutes = _hour(g[0]), 0  # type: ignore[arg-type]
+    if hour > 12:
+        return ("time", hour, minutes, True)
+    if period in {"afternoon", "evening", "pm"} and hour < 12:
+        return ("time", hour + 12, minutes, True)
+    if period in {"morning", "am"}:
+        return ("time", 0 if hour == 12 else hour, minutes, True)
+    return ("time", hour, minutes, False)
 
 
 def _time_key(g: tuple[str | None, ...]) -> tuple[object, ...] | None:
@@ -208,7 +321,7 @@ def word_frequency(word: str) -> float:
 # Capitalised words that are never person names in this domain, however rare.
 _GENERIC_CAPITALISED = set(MONTHS) | set(WEEKDAYS) | {
     "i", "ok", "okay", "gp", "nhs", "cqc", "imca", "marac", "dols", "lps", "mca", "bsl", "ot", "ots", "cpn",
-    "ae", "a&e", "sw", "dwp", "pip", "lpa", "mash", "pa", "sam", "asc",
+    "ae", "a&e", "sw", "dwp", "pip", "lpa", "mash", "pa", "sam", "asc", "ltd", "plc", "llp", "cic", "uk",
 }
 
 
@@ -229,7 +342,9 @@ def _names(text: str, taken: list[bool]) -> list[Detail]:
                 if word.lower().rstrip("'’s") in _GENERIC_CAPITALISED or word.lower() in TITLES:
                     continue
                 frequency = word_frequency(word)
-                if after_title or (not initial and frequency < 4.7) or (initial and frequency < 3.0):
+                # At a sentence start a capitalised word is only a name candidate when another follows ("Priya Nair said").
+                starts_full_name = initial and re.match(r"\s+[A-Z][a-z]", line[m.end():]) is not None
+                if after_title or (frequency < 4.7 and (not initial or starts_full_name)):
                     out.append(Detail("name", word, start, end, ("name", word.lower())))
         line_start += len(line)
     return out

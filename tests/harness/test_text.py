@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -80,3 +81,63 @@ def test_sentence_split_recovers_the_sentences(parts: list[str]) -> None:
 
 def test_month_table_covers_every_month() -> None:
     assert sorted(set(MONTHS.values())) == list(range(1, 13))
+
+
+_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+          "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+_TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+
+
+def spell(n: int) -> str:
+    """British English number words, written independently of the code under test."""
+    if n < 20:
+        return _UNITS[n]
+    if n < 100:
+        return _TENS[n // 10] + ("" if n % 10 == 0 else "-" + _UNITS[n % 10])
+    if n < 1000:
+        rest = n % 100
+        return _UNITS[n // 100] + " hundred" + ("" if rest == 0 else " and " + spell(rest))
+    rest = n % 1000
+    return spell(n // 1000) + " thousand" + ("" if rest == 0 else (" and " if rest < 100 else " ") + spell(rest))
+
+
+@given(st.integers(0, 999_999))
+def test_number_words_round_trip(value: int) -> None:
+    from harness.text import number_word_values, words_to_number
+
+    assert words_to_number(spell(value)) == float(value)
+    assert float(value) in number_word_values(f"He said {spell(value)} pounds, I think.")
+
+
+@pytest.mark.parametrize("spoken, key", [
+    ("about half seven", ("time", 7, 30, False)),
+    ("at quarter past nine", ("time", 9, 15, False)),
+    ("twenty to three", ("time", 2, 40, False)),
+    ("ten past nine that night", ("time", 21, 10, True)),
+    ("four in the afternoon", ("time", 16, 0, True)),
+    ("eleven at night", ("time", 23, 0, True)),
+    ("ten past six in the morning", ("time", 6, 10, True)),
+    ("ten o'clock", ("time", 10, 0, False)),
+    ("we met at about nine, then left", ("time", 9, 0, False)),
+])
+def test_spoken_times(spoken: str, key: tuple[object, ...]) -> None:
+    assert keys(spoken, "time") == [key]
+
+
+@pytest.mark.parametrize("spoken, key", [
+    ("on Monday the 10th, about", ("date", 10, None, None)),
+    ("on the eleventh of March", ("date", 11, 3, None)),
+    ("Friday the twenty-first, I think", ("date", 21, None, None)),
+])
+def test_spoken_dates(spoken: str, key: tuple[object, ...]) -> None:
+    assert keys(spoken, "date") == [key]
+
+
+@pytest.mark.parametrize("prose", ["the first time she fell", "she first decided", "on the second visit", "Half an hour later",
+                                   "in may or june", "at nine people's homes"])
+def test_ordinary_prose_holds_no_dates_or_times(prose: str) -> None:
+    assert keys(prose, "date") == [] and keys(prose, "time") == []
+
+
+def test_numbered_list_markers_are_not_counts() -> None:
+    assert keys("1. Priya to visit.\n2) Sam to call.", "number") == []

@@ -71,3 +71,29 @@ def test_invented_person_is_named_in_the_finding() -> None:
 
 def test_output_without_details_scores_one() -> None:
     assert SCORER.score(case("Anything at all."), "she is well and happy").value == 1.0
+
+
+def test_spoken_source_forms_support_written_minutes() -> None:
+    source = ("Helen: On Monday the 10th, about half eight, Ravi rang. He gets thirty pounds a week and owes "
+              "four thousand five hundred and thirty pounds. She was home at ten past nine that night. Notes dated 3 March 2025.")
+    output = "On 10 March at 08:30 Ravi rang; he gets £30 a week and owes £4,530. She was home at 21:10."
+    score = SCORER.score(case(source), output)
+    assert score.findings == [] and score.value == 1.0
+
+
+def test_yearless_source_dates_accept_only_nearby_years() -> None:
+    source = "Meeting 4 March 2025. The dose went up on the 20th of November."
+    assert SCORER.score(case(source), "The dose went up on 20 November 2024.").passed
+    assert not SCORER.score(case(source), "The dose went up on 20 November 2019.").passed
+
+
+def test_age_derived_from_date_of_birth() -> None:
+    source = "Person: Mrs Doyle, DOB 14/05/1938.\n--- 06/01/2025 | Visit\nSeen at home."
+    assert SCORER.score(case(source), "Mrs Doyle (86) was seen at home.").value == 1.0
+    assert SCORER.score(case(source), "Mrs Doyle (64) was seen at home.").value == 0.5
+
+
+def test_initialisms_of_source_phrases_are_supported() -> None:
+    source = "There are four registered nurse vacancies. The Preparing for Adulthood review is next week."
+    assert SCORER.score(case(source), "Four RN vacancies; the PfA review is next week.").findings == []
+    assert [f.output_span for f in SCORER.score(case(source), "The PfX review is next week.").findings] == ["PfX"]
