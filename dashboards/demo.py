@@ -1,8 +1,10 @@
 """`assure demo`: the whole story on bundled synthetic data, offline.
 
-Runs the hallucination suite on the sample golden set for the built-in baseline and for a
-fictional vendor's recorded outputs, logs both to MLflow, prints the results and (unless
---no-serve) serves the dashboard on http://127.0.0.1:8050.
+Runs the hallucination suite for the built-in baseline and for two fictional vendors whose
+outputs came back as files: on the small `sample` set (vendor A, hand-written defects) and on the
+24-meeting `safeguarding_minutes` set (a vendor simulated by `assure goldens perturb`, seed 7,
+ground truth in demo_data/injected/vendor_labels.jsonl). Logs every run to MLflow, prints the
+results and (unless --no-serve) serves the dashboard on http://127.0.0.1:8050.
 """
 
 from __future__ import annotations
@@ -13,16 +15,18 @@ from typing import Annotated
 import typer
 
 DEMO_DATA = Path(__file__).parent / "demo_data"
-DEMO_TARGETS = ("baseline.yaml", "vendor_a.yaml")
+DEMO_RUNS = (("sample", "baseline.yaml"), ("sample", "vendor_a.yaml"),
+             ("safeguarding_minutes", "baseline.yaml"), ("safeguarding_minutes", "injected/vendor.yaml"))
 DEMO_SUITES = ["hallucination"]
 
 
 def run_demo(tracking_uri: str | None = None) -> list[dict]:
-    """Run every demo target on the sample set; return their reports."""
+    """Run every demo (golden set, target) pair; return their reports."""
     import golden_sets
     from harness.evaluate import start_run
 
-    return [start_run(golden_sets.path("sample"), DEMO_DATA / name, DEMO_SUITES, tracking_uri).report for name in DEMO_TARGETS]
+    return [start_run(golden_sets.path(golden), DEMO_DATA / target, DEMO_SUITES, tracking_uri).report
+            for golden, target in DEMO_RUNS]
 
 
 def register(app: typer.Typer) -> None:

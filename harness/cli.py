@@ -30,6 +30,15 @@ console = Console()
 err_console = Console(stderr=True)
 
 
+def _add_subcommands() -> None:
+    from .goldens_cli import goldens_app
+
+    app.add_typer(goldens_app, name="goldens")
+
+
+_add_subcommands()
+
+
 @app.command()
 def validate(path: Annotated[Path, typer.Argument(help="Golden-set folder (manifest.yaml + cases.jsonl).")]) -> None:
     """Check a golden set: schema, and that every key fact's evidence occurs verbatim in its source."""

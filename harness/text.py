@@ -176,10 +176,12 @@ def extract_details(text: str) -> list[Detail]:
                 continue
             for index in range(start, end):
                 taken[index] = True
-            shown = match.group(0).strip()
+            raw = match.group(0)
+            shown = raw.strip()
             if kind == "date":
                 shown = shown.rstrip(".")
-            found.append(Detail(kind, shown, start, end, key))  # type: ignore[arg-type]
+            begin = start + len(raw) - len(raw.lstrip())  # the span covers exactly the text shown
+            found.append(Detail(kind, shown, begin, begin + len(shown), key))  # type: ignore[arg-type]
     found.extend(_names(text, taken))
     return sorted(found, key=lambda d: d.start)
 

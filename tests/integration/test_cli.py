@@ -19,7 +19,8 @@ def test_demo_runs_offline_and_prints_results(tmp_path: Path) -> None:
     assert "textrank (baseline)" in result.stdout and "vendor-a-minutes" in result.stdout
     assert "unsupported_details" in result.stdout
     listing = run_cli("runs", cwd=tmp_path)
-    assert listing.returncode == 0 and listing.stdout.count("FINISHED") == 2
+    assert listing.returncode == 0 and listing.stdout.count("FINISHED") == 4
+    assert "injected-defects-safeguarding_minutes" in result.stdout
 
 
 def test_validate_reports_each_problem_on_one_line(tmp_path: Path) -> None:

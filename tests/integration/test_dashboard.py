@@ -16,7 +16,7 @@ pytestmark = pytest.mark.integration
 def test_layout_lists_tracked_runs_with_the_baseline_labelled() -> None:
     reports = run_demo()
     frame = runs_frame(Tracker())
-    assert set(frame["tool"]) == {"textrank (baseline)", "vendor-a-minutes"}
+    assert set(frame["tool"]) == {"textrank (baseline)", "vendor-a-minutes", "injected-defects-safeguarding_minutes"}
     vendor = frame[frame["tool"] == "vendor-a-minutes"].iloc[0]
     assert vendor["mean"] == round(reports[1]["metrics"]["unsupported_details"]["mean"], 3)
     client = create_app().server.test_client()

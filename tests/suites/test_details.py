@@ -10,10 +10,18 @@ from tests.conftest import SAMPLE
 
 SCORER = UnsupportedDetailsScorer()
 SAMPLE_CASES = load_golden(SAMPLE).cases
+ALL_CASES = SAMPLE_CASES + [c for name in ("safeguarding_minutes", "case_note_summary")
+                            for c in load_golden(SAMPLE.parent / name).cases]
 
 
 def case(source: str) -> Case:
     return Case(id="c", task="case_note_summary", source=source)
+
+
+def test_reference_minutes_and_summaries_mostly_pass() -> None:
+    """Measured false-alarm bound: references are faithful, so at most 3 of 51 may fail (each a real inference)."""
+    failing = [c.id for c in ALL_CASES if not SCORER.score(c, c.reference or "").passed]
+    assert len(failing) <= 3, failing
 
 
 def test_references_of_the_sample_set_pass() -> None:
@@ -22,7 +30,7 @@ def test_references_of_the_sample_set_pass() -> None:
         assert score.passed, (golden.id, [f.reason for f in score.findings])
 
 
-@given(st.sampled_from(SAMPLE_CASES), st.data())
+@given(st.sampled_from(ALL_CASES), st.data())
 def test_any_selection_of_source_sentences_is_fully_supported(golden: Case, data: st.DataObject) -> None:
     sentences = split_sentences(golden.source)
     chosen = data.draw(st.lists(st.sampled_from(sentences), min_size=1, max_size=8))

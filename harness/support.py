@@ -1,0 +1,148 @@
+"""Whether a source supports a detail: the normalised comparison behind hallucination checks.
+
+`SourceIndex.build(source)` reads a source once (its details, words, numbers written in digits or
+words, years and months mentioned, ages implied by a date of birth, initialisms of its phrases);
+`supports(detail)` says whether a detail from an output is backed by it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .text import Detail, extract_details, number_word_values
+
+
+def _word_forms(word: str) -> set[str]:
+    """A word, its hyphen parts, and its forms without a possessive or plural ending."""
+    base = word.lower().strip("'’-")
+    forms = {base, *[p for p in re.split(r"[-’']", base) if p]}
+    for form in list(forms):
+        for ending in ("'s", "’s", "s"):
+            if form.endswith(ending) and len(form) > len(ending) + 1:
+                forms.add(form[: -len(ending)])
+    return forms
+
+
+def _initialisms(words: list[str]) -> set[str]:
+    """Initials of runs of 2 to 6 consecutive source words, with and without small words ('PfA', 'RN')."""
+    small = {"of", "for", "and", "the", "to", "in", "on"}
+    found: set[str] = set()
+    for size in range(2, 7):
+        for start in range(len(words) - size + 1):
+            run = words[start:start + size]
+            found.add("".join(w[0] for w in run))
+            found.add("".join(w[0] for w in run if w not in small))
+    return found
+
+
+def _ages_from_birth(source: str, years: frozenset[int]) -> set[float]:
+    """Ages implied by a date of birth in the source ('DOB 14/05/1938' and notes dated 2025 -> 86, 87)."""
+    ages: set[float] = set()
+    for match in re.finditer(r"(?:DOB|D\.O\.B\.|date of birth|born)\b[^\n]{0,30}?\b((?:19|20)\d{2})\b", source, re.I):
+        born = int(match.group(1))
+        ages.update(float(y - born - k) for y in years for k in (0, 1) if 0 <= y - born - k <= 120)
+    return ages
+
+
+@dataclass(frozen=True)
+class SourceIndex:
+    words: frozenset[str]
+    initialisms: frozenset[str]
+    details: tuple[Detail, ...]
+    numbers: frozenset[float]
+    years: frozenset[int]
+    months: frozenset[int]
+
+    @classmethod
+    def build(cls, source: str) -> "SourceIndex":
+        details = tuple(extract_details(source))
+        numbers: set[float] = set()
+        for d in details:
+            numbers.update(float(v) for v in d.key[1:] if isinstance(v, (int, float)) and not isinstance(v, bool))
+        for token in re.findall(r"\d+(?:\.\d+)?", source.replace(",", "")):
+            numbers.add(float(token))
+        numbers.update(number_word_values(source))
+        years = frozenset(int(y) for y in re.findall(r"\b(?:19|20)\d{2}\b", source))
+        numbers.update(_ages_from_birth(source, years))
+        raw_words = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z'’-]*", source)]
+        words = frozenset(form for w in raw_words for form in _word_forms(w))
+        months = frozenset(int(d.key[2]) for d in details if d.kind == "date" and d.key[2] is not None)  # type: ignore[call-overload]
+        return cls(words, frozenset(_initialisms(raw_words)), details, frozenset(numbers), years, months)
+
+    def supports(self, detail: Detail) -> Detail | bool:
+        """The source detail that supports `detail`, True if supported without one, else False."""
+        kind, key = detail.kind, detail.key
+        if kind == "name":
+            if re.fullmatch(r"(?:[A-Z][a-z]?){2,6}s?", detail.text):  # an initialism: 'RN', 'RNs', 'PfA', 'CPN'
+                letters = detail.text.lower()
+                return any(form in self.initialisms or form in self.words for form in (letters, letters.removesuffix("s")))
+            return any(form in self.words for form in _word_forms(str(key[1])))
+        if kind == "weekday":
+            return detail.text.lower().rstrip("s") in self.words
+        if kind == "number":
+            return key[1] in self.numbers
+        if kind == "date" and key[1] is None:  # "December 2024": the month named in the source, a year it allows
+            month_named = any(d.kind == "date" and d.key[2] == key[2] for d in self.details) or _MONTH_NAMES[int(key[2])] in self.words  # type: ignore[call-overload]
+            return month_named and _year_allowed(key[3], self.years)  # type: ignore[arg-type]
+        for candidate in self.details:
+            if _same(kind, key, candidate, self.years, self.months):
+                return candidate
+        if kind in {"percent", "money"}:
+            return key[1] in self.numbers
+        return False
+
+
+def _same(kind: str, key: tuple[object, ...], other: Detail, source_years: frozenset[int], source_months: frozenset[int]) -> bool:
+    if kind == "date":
+        if other.kind != "date":
+            return False
+        _, day, month, year = key
+        _, o_day, o_month, o_year = other.key
+        if month is None:  # the output says only "the 11th": any source date on that day supports it
+            return day == o_day
+        if o_month is None:  # "Monday the 10th": the day, in a month the source mentions
+            return day == o_day and (month in source_months or not source_months) and _year_allowed(year, source_years)  # type: ignore[arg-type]
+        # A date without a year in the source matches only a year the source mentions somewhere.
+        years_agree = year is None or year == o_year or (o_year is None and _year_allowed(year, source_years))  # type: ignore[arg-type]
+        return month == o_month and years_agree and (day == o_day or day is None)
+    if kind == "time":
+        if other.kind != "time":
+            return False
+        _, hour, minute, explicit = key
+        _, o_hour, o_minute, o_explicit = other.key
+        if minute != o_minute:
+            return False
+        return hour == o_hour or (not (explicit and o_explicit) and int(hour) % 12 == int(o_hour) % 12)  # type: ignore[call-overload]
+    return other.kind == kind and other.key == key
+
+
+_MONTH_NAMES = ["", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+                "november", "december"]
+
+
+def _year_allowed(year: int | None, source_years: frozenset[int]) -> bool:
+    """A year added to a yearless source date must be within one of a year the source mentions
+    (minutes dated March 2025 may place 'the 20th of November' in 2024, never in 2019)."""
+    return year is None or not source_years or any(abs(year - y) <= 1 for y in source_years)
+
+
+
+@lru_cache(maxsize=256)
+def source_index(source: str) -> SourceIndex:
+    """The index of a source, cached: scorers and the defect injector ask about the same sources often."""
+    return SourceIndex.build(source)
+
+
+def supported_by_source(source: str, detail: Detail) -> bool:
+    return bool(source_index(source).supports(detail))
+
+
+def nearest_same_kind(index: SourceIndex, detail: Detail) -> str | None:
+    """What the source says of the same kind (e.g. the dates it does hold), to help a reviewer."""
+    same = [d.text for d in index.details if d.kind == detail.kind]
+    if not same:
+        return None
+    unique = list(dict.fromkeys(same))[:5]
+    return "Source has: " + "; ".join(unique)
