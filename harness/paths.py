@@ -25,3 +25,11 @@ def runs_dir() -> Path:
 def default_tracking_uri() -> str:
     """SQLite file in the data folder, unless MLFLOW_TRACKING_URI is set."""
     return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{data_dir() / 'mlflow.db'}"
+
+
+def benchmarks_dir() -> Path:
+    """The human-labelled benchmark data: `ASSURE_BENCHMARKS`, else `../shared/benchmarks` beside the checkout."""
+    override = os.environ.get("ASSURE_BENCHMARKS")
+    if override:
+        return Path(override).expanduser().resolve()
+    return Path(__file__).resolve().parents[2] / "shared" / "benchmarks"

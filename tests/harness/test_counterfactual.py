@@ -15,12 +15,13 @@ import yaml
 from harness.counterfactual import expand_folder, load_scenarios
 from harness.errors import InputError
 from harness.goldens import load_golden
+from harness.paths import benchmarks_dir
 from tests.conftest import REPO
 
 FOLDER = REPO / "golden_sets" / "counterfactual"
 SCENARIOS = {s.id: s for s in load_scenarios(FOLDER / "scenarios.jsonl")}
 CASES = load_golden(FOLDER).cases
-NAMES_DIR = REPO.parent / "shared" / "benchmarks" / "names"
+NAMES_DIR = benchmarks_dir() / "names"
 
 
 def literal_chunks(template: str) -> list[str]:
