@@ -1,0 +1,212 @@
+"""`assure bench validity`: how far each scorer's verdicts agree with known answers.
+
+Two kinds of data:
+- SummEdits (Laban et al. 2023; ../shared/benchmarks/summedits): human-labelled (document, summary)
+  pairs, consistent or not. Thresholds are chosen on its `test` split (the development split here)
+  to maximise balanced accuracy, and figures are reported on its `evaluation` split, per domain.
+- Injected defects in the bundled golden sets (`assure goldens perturb`, seed 0): each reference
+  (negative) and each defective output (positive) of the scorer's defect families; the decision is
+  the scorer's own documented `passed`.
+
+Reported per scorer and dataset: balanced accuracy, precision and recall on the inconsistent
+class, ROC AUC (from 1 - value), median seconds per case.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import numpy as np
+import typer
+
+from harness.goldens import Case, load_golden
+from harness.paths import benchmarks_dir
+from harness.plugins import load_suite
+from harness.scoring import Scorer
+
+SUMMEDITS_DOMAINS = ("qmsumm", "sales_call", "news")
+DEV_SPLIT, REPORT_SPLIT = "test", "evaluation"
+GOLDEN_SETS = ("safeguarding_minutes", "case_note_summary")
+SHORT_NAMES = {"safeguarding_minutes": "minutes", "case_note_summary": "notes"}
+
+
+@dataclass(frozen=True)
+class Example:
+    """One judged output: is it inconsistent with its source (the positive class)?"""
+
+    dataset: str
+    split: str
+    case: Case
+    output: str
+    inconsistent: bool
+
+
+@dataclass(frozen=True)
+class Metrics:
+    dataset: str
+    n: int
+    n_inconsistent: int
+    threshold: float | None
+    balanced_accuracy: float
+    precision: float
+    recall: float
+    roc_auc: float
+    median_seconds: float
+
+
+def load_summedits(root: Path) -> list[Example]:
+    examples = []
+    for domain in SUMMEDITS_DOMAINS:
+        file = root / "summedits" / f"summedits_{domain}.json"
+        for row in json.loads(file.read_text(encoding="utf-8")):
+            case = Case(id=str(row["id"]), task="summary", source=row["doc"])
+            examples.append(Example(domain, row["split"], case, row["summary"], str(row["label"]) == "0"))
+    return examples
+
+
+def load_injected(families: set[str], seed: int = 0) -> list[Example]:
+    """References as negatives, defective outputs of the given families as positives."""
+    import golden_sets
+    from harness.perturb import perturb_case
+
+    examples = []
+    for name in GOLDEN_SETS:
+        for case in load_golden(golden_sets.path(name)).cases:
+            for item in perturb_case(case, seed):
+                defects = [d for d in item.defects if d.defect in families]
+                if item.defects and not defects:
+                    continue
+                examples.append(Example(f"injected:{SHORT_NAMES[name]}", "all", case, item.output, bool(defects)))
+    return examples
+
+
+def roc_auc(labels: list[bool], scores: list[float]) -> float:
+    """Probability that a random positive scores above a random negative (ties count half)."""
+    positives = np.array([s for s, y in zip(scores, labels) if y])
+    negatives = np.array([s for s, y in zip(scores, labels) if not y])
+    if positives.size == 0 or negatives.size == 0:
+        return float("nan")
+    greater = (positives[:, None] > negatives[None, :]).sum()
+    ties = (positives[:, None] == negatives[None, :]).sum()
+    return float((greater + 0.5 * ties) / (positives.size * negatives.size))
+
+
+def classification(labels: list[bool], flagged: list[bool]) -> tuple[float, float, float]:
+    """(balanced accuracy, precision, recall), the inconsistent class being positive."""
+    tp = sum(1 for y, f in zip(labels, flagged) if y and f)
+    fn = sum(1 for y, f in zip(labels, flagged) if y and not f)
+    tn = sum(1 for y, f in zip(labels, flagged) if not y and not f)
+    fp = sum(1 for y, f in zip(labels, flagged) if not y and f)
+    recall = tp / (tp + fn) if tp + fn else float("nan")
+    specificity = tn / (tn + fp) if tn + fp else float("nan")
+    precision = tp / (tp + fp) if tp + fp else float("nan")
+    return (recall + specificity) / 2, precision, recall
+
+
+def best_threshold(labels: list[bool], values: list[float]) -> float:
+    """The value cut (flag when value < cut) with the best balanced accuracy on development data."""
+    candidates = sorted(set(values)) + [1.0 + 1e-9]
+    return max(candidates, key=lambda cut: classification(labels, [v < cut for v in values])[0])
+
+
+def judge(scorer: Scorer, examples: list[Example], progress: Callable[[], None] | None = None) -> list[tuple[Example, float, bool, float]]:
+    """(example, value, passed, seconds) for each example."""
+    out = []
+    for example in examples:
+        started = time.perf_counter()
+        score = scorer.score(example.case, example.output)
+        out.append((example, 1.0 if score.value is None else float(score.value), bool(score.passed), time.perf_counter() - started))
+        if progress:
+            progress()
+    return out
+
+
+def metrics_for(dataset: str, rows: list[tuple[Example, float, bool, float]], threshold: float | None) -> Metrics:
+    labels = [r[0].inconsistent for r in rows]
+    values = [r[1] for r in rows]
+    flagged = [v < threshold for v in values] if threshold is not None else [not r[2] for r in rows]
+    balanced, precision, recall = classification(labels, flagged)
+    return Metrics(dataset, len(rows), sum(labels), threshold, balanced, precision, recall,
+                   roc_auc(labels, [1 - v for v in values]), statistics.median(r[3] for r in rows) if rows else float("nan"))
+
+
+def run_validity(scorers: list[Scorer], root: Path, families: dict[str, set[str]], progress: Callable[[], None] | None = None) -> dict[str, list[Metrics]]:
+    """Every scorer on SummEdits (threshold from the dev split) and on injected defects."""
+    summedits = load_summedits(root)
+    results: dict[str, list[Metrics]] = {}
+    for scorer in scorers:
+        rows = judge(scorer, summedits, progress)
+        dev = [r for r in rows if r[0].split == DEV_SPLIT]
+        cut = best_threshold([r[0].inconsistent for r in dev], [r[1] for r in dev])
+        report = [r for r in rows if r[0].split == REPORT_SPLIT]
+        table = [metrics_for("summedits", report, cut)]
+        table += [metrics_for(domain, [r for r in report if r[0].dataset == domain], cut)
+                  for domain in sorted({r[0].dataset for r in report})]
+        injected_rows = judge(scorer, load_injected(families.get(scorer.name, set())), progress)
+        for name in sorted({r[0].dataset for r in injected_rows}):
+            table.append(metrics_for(name, [r for r in injected_rows if r[0].dataset == name], None))
+        results[scorer.name] = table
+    return results
+
+
+# Which injected defect families each scorer is meant to catch: the positives of its benchmark.
+DEFECT_FAMILIES: dict[str, set[str]] = {
+    "unsupported_details": {"changed_date", "changed_time", "changed_dose", "changed_number", "swapped_name",
+                            "invented_action", "invented_attendee"},
+}
+
+
+def register(app: typer.Typer) -> None:
+    """Add `assure bench validity` (entry point `assure.commands`)."""
+    bench = typer.Typer(no_args_is_help=True, help="Benchmarks: scorer validity against known answers.")
+    app.add_typer(bench, name="bench")
+
+    @bench.command("validity")
+    def validity(
+        suite: Annotated[Optional[list[str]], typer.Option("--suite", help="Suites to measure (default: all installed).")] = None,
+        report_json: Annotated[Optional[Path], typer.Option("--report-json")] = None,
+        benchmarks: Annotated[Optional[Path], typer.Option("--benchmarks", help="Folder of the shared benchmarks.")] = None,
+        tracking_uri: Annotated[Optional[str], typer.Option("--tracking-uri", envvar="MLFLOW_TRACKING_URI")] = None,
+    ) -> None:
+        """Measure each scorer on SummEdits and on injected defects; print a table, log to MLflow."""
+        from rich.progress import Progress
+        from rich.table import Table
+
+        from harness.cli import console, err_console
+        from harness.errors import InputError
+        from harness.plugins import available_suites
+        from harness.tracking import Tracker
+
+        root = benchmarks or benchmarks_dir()
+        if not (root / "summedits").is_dir():
+            raise InputError.single(root, "no summedits/ here; pass --benchmarks or set ASSURE_BENCHMARKS")
+        scorers = [s for name in (suite or available_suites()) for s in load_suite(name).scorers]
+        with Progress(console=err_console, transient=True) as bar:
+            task = bar.add_task("judging", total=None)
+            results = run_validity(scorers, root, DEFECT_FAMILIES, lambda: bar.advance(task))
+        for scorer_name, rows in results.items():
+            table = Table("dataset", "n", "pos", "cut", "bal.acc", "prec", "recall", "AUC", "ms/case",
+                          title=f"{scorer_name} (SummEdits: {REPORT_SPLIT} split, cut chosen on {DEV_SPLIT})")
+            for m in rows:
+                table.add_row(m.dataset, str(m.n), str(m.n_inconsistent), "passed" if m.threshold is None else f"{m.threshold:.3f}",
+                              f"{m.balanced_accuracy:.3f}", f"{m.precision:.3f}", f"{m.recall:.3f}", f"{m.roc_auc:.3f}",
+                              f"{m.median_seconds * 1000:.1f}")
+            console.print(table)
+        payload: dict[str, Any] = {"dev_split": DEV_SPLIT, "report_split": REPORT_SPLIT,
+                                   "scorers": {k: [asdict(m) for m in v] for k, v in results.items()}}
+        if report_json:
+            report_json.write_text(json.dumps(payload, indent=2), encoding="utf-8")
+        tracker = Tracker(tracking_uri)
+        run_id = tracker.start_run("bench-validity", "validity", {"scorers": ",".join(results), "dev_split": DEV_SPLIT,
+                                                                   "report_split": REPORT_SPLIT})
+        tracker.log_metrics(run_id, {f"{s}.{m.dataset.replace('(', '').replace(')', '').replace(' ', '_').replace(',', '')}.{k}": getattr(m, k)
+                                     for s, rows in results.items() for m in rows
+                                     for k in ("balanced_accuracy", "precision", "recall", "roc_auc", "median_seconds")})
+        tracker.finish(run_id)
+        console.print(f"logged to MLflow experiment bench-validity, run {run_id}")

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy.stats import mannwhitneyu
+
+from harness.tracking import Tracker
+from suites.validity import best_threshold, classification, roc_auc
+from tests.conftest import run_cli
+
+labelled = st.lists(st.tuples(st.booleans(), st.floats(0, 1)), min_size=2, max_size=60).filter(
+    lambda rows: any(y for y, _ in rows) and not all(y for y, _ in rows))
+
+
+@given(labelled)
+def test_roc_auc_equals_the_mann_whitney_statistic(rows: list[tuple[bool, float]]) -> None:
+    labels, scores = [y for y, _ in rows], [s for _, s in rows]
+    positives = [s for y, s in rows if y]
+    negatives = [s for y, s in rows if not y]
+    expected = mannwhitneyu(positives, negatives).statistic / (len(positives) * len(negatives))
+    assert roc_auc(labels, scores) == pytest.approx(expected)
+
+
+def test_classification_by_hand() -> None:
+    labels = [True, True, True, False, False, False, False, False]
+    flagged = [True, True, False, True, False, False, False, False]
+    balanced, precision, recall = classification(labels, flagged)
+    assert recall == pytest.approx(2 / 3) and precision == pytest.approx(2 / 3)
+    assert balanced == pytest.approx((2 / 3 + 4 / 5) / 2)
+
+
+@given(labelled)
+def test_best_threshold_is_optimal_on_its_own_data(rows: list[tuple[bool, float]]) -> None:
+    labels, values = [y for y, _ in rows], [v for _, v in rows]
+    cut = best_threshold(labels, values)
+    chosen = classification(labels, [v < cut for v in values])[0]
+    for other in set(values):
+        assert chosen >= classification(labels, [v < other for v in values])[0] - 1e-12
+
+
+@pytest.mark.integration
+def test_bench_validity_command(tmp_path: Path) -> None:
+    result = run_cli("bench", "validity", "--suite", "hallucination", "--report-json", str(tmp_path / "v.json"), cwd=tmp_path, timeout=300)
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / "v.json").read_text())
+    assert report["dev_split"] == "test" and report["report_split"] == "evaluation"
+    rows = {m["dataset"]: m for m in report["scorers"]["unsupported_details"]}
+    assert {"summedits", "news", "qmsumm", "sales_call", "injected:minutes", "injected:notes"} <= set(rows)
+    assert rows["summedits"]["n"] == 377 and rows["summedits"]["n_inconsistent"] == 220
+    assert rows["injected:minutes"]["precision"] >= 0.9  # the literal check rarely flags a faithful reference
+    (run,) = Tracker().list_runs(experiments=["bench-validity"])
+    assert run.metrics["unsupported_details.summedits.balanced_accuracy"] == pytest.approx(rows["summedits"]["balanced_accuracy"])
+
+
+def test_bench_without_benchmarks_is_bad_input(tmp_path: Path) -> None:
+    result = run_cli("bench", "validity", "--benchmarks", str(tmp_path), cwd=tmp_path)
+    assert result.returncode == 2 and "no summedits/" in result.stderr
