@@ -30,6 +30,7 @@ class RunPlan(BaseModel):
     tracking_uri: str
     report_json: str | None = None
     concurrency: int | None = None
+    judge_path: str | None = None
 
 
 class CaseResult(BaseModel):

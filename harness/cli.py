@@ -62,6 +62,7 @@ def run(
     concurrency: Annotated[Optional[int], typer.Option("--concurrency", min=1, help="Calls in flight at once.")] = None,
     fail_under: Annotated[Optional[list[str]], typer.Option("--fail-under", help="SCORER=MIN: exit 1 if the scorer's mean is below MIN.")] = None,
     max_errors: Annotated[Optional[int], typer.Option("--max-errors", min=0, help="Exit 1 if more cases than this errored.")] = None,
+    judge: Annotated[Optional[Path], typer.Option("--judge", help="LLM judge YAML (any OpenAI-compatible endpoint) for judge suites.")] = None,
 ) -> None:
     """Run suites on a golden set against a target; track it in MLflow."""
     from .evaluate import resume_run, start_run
@@ -74,7 +75,8 @@ def run(
             missing = [flag for flag, value in (("--golden", golden), ("--target", target), ("--suite", suite)) if not value]
             if missing:
                 raise InputError.single("assure run", f"missing {', '.join(missing)} (or use --resume RUN_ID)")
-            record = start_run(golden, target, list(suite or []), tracking_uri, report_json, concurrency, on_start, on_case)  # type: ignore[arg-type]
+            record = start_run(golden, target, list(suite or []), tracking_uri, report_json, concurrency, judge,  # type: ignore[arg-type]
+                               on_start, on_case)
     print_report(record.report)
     failures = gate_failures(record.report, thresholds, max_errors)
     for failure in failures:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,7 @@ from .cache import Cache
 from .checkpoint import CaseResult, CheckpointLog, RunPlan, load_plan, run_folder, save_plan
 from .errors import InputError
 from .goldens import GoldenSet, load_golden
+from .judges.llm import JUDGE_ENV, load_judge_config
 from .paths import data_dir
 from .plugins import load_suite
 from .report import build_report, write_artifacts
@@ -35,14 +37,18 @@ class RunRecord:
 
 
 def start_run(golden_path: str | Path, target_path: str | Path, suite_names: list[str], tracking_uri: str | None = None,
-              report_json: str | Path | None = None, concurrency: int | None = None,
+              report_json: str | Path | None = None, concurrency: int | None = None, judge: str | Path | None = None,
               on_start: Callable[[str, int], None] | None = None, on_case: Callable[[CaseResult], None] | None = None) -> RunRecord:
     """Validate every input first (exit 2 before anything is tracked), then run."""
     golden = load_golden(golden_path)
     target = load_target(target_path)
+    judge_path = _use_judge(judge)
     suites = _load_suites(suite_names)
     tracker = Tracker(tracking_uri)
     params = _params(golden, target, suites)
+    if judge_path:
+        config = load_judge_config(judge_path)
+        params.update({"judge.model": config.model, "judge.base_url": config.base_url, "judge.fingerprint": config.fingerprint()})
     run_id = tracker.start_run(golden.id, f"{target.label} on {golden.id} v{golden.version}", params,
                                tags={"assure.kind": "evaluation", "target": target.config.name,
                                      "target_version": target.config.version, "golden_set": golden.id,
@@ -50,7 +56,8 @@ def start_run(golden_path: str | Path, target_path: str | Path, suite_names: lis
     plan = RunPlan(run_id=run_id, golden_path=str(Path(golden_path).resolve()), golden_hash=golden.content_hash,
                    target_path=str(Path(target_path).resolve()), target_config_hash=target.config_hash,
                    suites=suite_names, tracking_uri=tracker.uri,
-                   report_json=str(Path(report_json).resolve()) if report_json else None, concurrency=concurrency)
+                   report_json=str(Path(report_json).resolve()) if report_json else None, concurrency=concurrency,
+                   judge_path=judge_path)
     save_plan(plan)
     return _execute(plan, golden, target, suites, tracker, on_start, on_case)
 
@@ -67,6 +74,7 @@ def resume_run(run_id: str, report_json: str | Path | None = None, on_start: Cal
         raise InputError.single(plan.target_path, "target configuration changed since this run started; start a new run")
     if report_json:
         plan = plan.model_copy(update={"report_json": str(Path(report_json).resolve())})
+    _use_judge(plan.judge_path)
     tracker = Tracker(plan.tracking_uri)
     tracker.client.update_run(run_id, "RUNNING")
     return _execute(plan, golden, target, _load_suites(plan.suites), tracker, on_start, on_case)
@@ -102,6 +110,16 @@ def _execute(plan: RunPlan, golden: GoldenSet, target: BaseTarget, suites: list[
         Path(plan.report_json).parent.mkdir(parents=True, exist_ok=True)
         Path(plan.report_json).write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     return RunRecord(plan.run_id, report, outcome, artifacts)
+
+
+def _use_judge(judge: str | Path | None) -> str | None:
+    """Make the judge configuration visible to suites that need one; check it first (exit 2 if bad)."""
+    if judge is None:
+        return os.environ.get(JUDGE_ENV)
+    path = str(Path(judge).resolve())
+    load_judge_config(path)
+    os.environ[JUDGE_ENV] = path
+    return path
 
 
 def _load_suites(names: list[str]) -> list[Suite]:

@@ -40,6 +40,8 @@ def load_suite(name: str) -> Suite:
     try:
         factory: Callable[[], Suite] = matches[0].load()
         suite = factory()
+    except InputError:
+        raise
     except Exception as exc:
         raise InputError.single("--suite", f"suite {name!r} failed to load: {type(exc).__name__}: {exc}") from exc
     return suite

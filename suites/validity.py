@@ -186,7 +186,14 @@ def register(app: typer.Typer) -> None:
         root = benchmarks or benchmarks_dir()
         if not (root / "summedits").is_dir():
             raise InputError.single(root, "no summedits/ here; pass --benchmarks or set ASSURE_BENCHMARKS")
-        scorers = [s for name in (suite or available_suites()) for s in load_suite(name).scorers]
+        scorers = []
+        for name in suite or available_suites():
+            try:
+                scorers.extend(load_suite(name).scorers)
+            except InputError as exc:
+                if suite:  # asked for by name: bad input
+                    raise
+                err_console.print(f"skipping suite {name}: {exc}")
         with Progress(console=err_console, transient=True) as bar:
             task = bar.add_task("judging", total=None)
             results = run_validity(scorers, root, DEFECT_FAMILIES, lambda: bar.advance(task))

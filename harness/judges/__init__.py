@@ -1,0 +1,1 @@
+"""Judges that scorers can call. `llm` is the optional LLM judge (any OpenAI-compatible endpoint)."""

@@ -1,0 +1,167 @@
+"""The LLM judge: one configuration for any OpenAI-compatible chat endpoint (Azure OpenAI, vLLM,
+Ollama, llama.cpp, OpenAI), used by suites that ask an LLM for a verdict (deepeval's metrics).
+
+A judge is configured by a YAML file (`assure run --judge judge.yaml`, or `ASSURE_JUDGE`):
+    base_url: http://127.0.0.1:8080/v1
+    model: my-judge-model
+    api_key_env: JUDGE_API_KEY     # optional; the key is never logged or cached
+    api_version: null              # set for Azure OpenAI
+    params: {temperature: 0}
+    timeout_s: 120
+    max_retries: 3
+Structured answers use `response_format` with the requested JSON Schema. Replies are cached by
+(endpoint, model, params, prompt, schema) in the project cache, so a rerun asks nothing again.
+Retries with backoff honour Retry-After on 429 and 5xx.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..cache import Cache, cache_key
+from ..errors import InputError, Problem, pydantic_problems
+from ..goldens import yaml_key_line
+from ..paths import data_dir
+from ..targets._http import retry_after_seconds
+
+JUDGE_ENV = "ASSURE_JUDGE"
+
+
+class JudgeError(Exception):
+    """The judge could not give a usable answer; the scorer records the case as unscored."""
+
+
+class JudgeConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    base_url: str = Field(pattern=r"^https?://")
+    model: str
+    api_key_env: str | None = None
+    api_version: str | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    timeout_s: float = Field(default=120.0, gt=0)
+    max_retries: int = Field(default=3, ge=0, le=10)
+    backoff_s: float = Field(default=1.0, ge=0)
+
+    @property
+    def label(self) -> str:
+        return f"{self.model} at {self.base_url}"
+
+    def fingerprint(self) -> str:
+        return hashlib.sha256(self.model_dump_json(exclude={"api_key_env", "timeout_s", "max_retries", "backoff_s"}).encode()).hexdigest()
+
+
+def load_judge_config(path: str | Path) -> JudgeConfig:
+    """Read a judge YAML file; problems name file, line and key (exit 2)."""
+    file = Path(path)
+    if not file.is_file():
+        raise InputError.single(file, "judge configuration file not found")
+    text = file.read_text(encoding="utf-8")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InputError.single(file, f"not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise InputError.single(file, "must be a YAML mapping of judge settings")
+    try:
+        config = JudgeConfig.model_validate(data)
+    except ValidationError as exc:
+        raise InputError([Problem(p.file, p.message, yaml_key_line(text, (p.field or "").split(".")[0]), p.field)
+                          for p in pydantic_problems(file, exc)]) from exc
+    if config.api_key_env and not os.environ.get(config.api_key_env):
+        raise InputError.single(file, f"environment variable {config.api_key_env} (api_key_env) is not set",
+                                yaml_key_line(text, "api_key_env"), "api_key_env")
+    return config
+
+
+def configured_judge() -> JudgeConfig | None:
+    """The judge named by ASSURE_JUDGE, if any."""
+    path = os.environ.get(JUDGE_ENV)
+    return load_judge_config(path) if path else None
+
+
+class LLMJudge:
+    """A synchronous, cached, retrying client for one judge configuration."""
+
+    def __init__(self, config: JudgeConfig, cache: Cache | None = None) -> None:
+        self.config = config
+        self.cache = cache if cache is not None else Cache(data_dir() / "cache.sqlite")
+        self.client = httpx.Client(timeout=config.timeout_s)
+        self.calls = 0
+
+    def _request(self, prompt: str, schema: dict[str, Any] | None) -> tuple[str, dict[str, Any], dict[str, str]]:
+        cfg = self.config
+        payload: dict[str, Any] = {"model": cfg.model, "messages": [{"role": "user", "content": prompt}], **cfg.params}
+        if schema is not None:
+            payload["response_format"] = {"type": "json_schema", "json_schema": {"name": schema.get("title", "answer"), "schema": schema}}
+        key = os.environ.get(cfg.api_key_env, "") if cfg.api_key_env else ""
+        base = cfg.base_url.rstrip("/")
+        if cfg.api_version:
+            return (f"{base}/openai/deployments/{cfg.model}/chat/completions?api-version={cfg.api_version}", payload,
+                    {"api-key": key} if key else {})
+        return f"{base}/chat/completions", payload, {"Authorization": f"Bearer {key}"} if key else {}
+
+    def complete(self, prompt: str, schema: dict[str, Any] | None = None) -> str:
+        """The judge's reply text (JSON when a schema is given), from the cache when asked before."""
+        key = cache_key(self.config.fingerprint(), prompt, json.dumps(schema, sort_keys=True) if schema else "")
+        cached = self.cache.get("judge", key)
+        if cached is not None:
+            return cached
+        url, payload, headers = self._request(prompt, schema)
+        for attempt in range(self.config.max_retries + 1):
+            wait: float | None = None
+            try:
+                self.calls += 1
+                response = self.client.post(url, json=payload, headers=headers)
+            except httpx.HTTPError as exc:
+                error: str = f"{type(exc).__name__}: {exc}"
+                wait = 0.0
+            else:
+                if response.status_code == 429 or response.status_code >= 500:
+                    error = f"HTTP {response.status_code}"
+                    wait = retry_after_seconds(response.headers.get("retry-after")) or 0.0
+                elif response.status_code >= 400:
+                    raise JudgeError(f"HTTP {response.status_code}: {response.text[:200]}")
+                else:
+                    text = _content(response)
+                    self.cache.put("judge", key, text)
+                    return text
+            if attempt < self.config.max_retries:
+                backoff = self.config.backoff_s * (2 ** attempt) * random.uniform(0.5, 1.0)
+                time.sleep(max(backoff, min(wait or 0.0, 120.0)))
+        raise JudgeError(f"judge failed after {self.config.max_retries + 1} attempts: {error}")
+
+    def structured(self, prompt: str, schema: type[BaseModel]) -> BaseModel:
+        """Ask for an answer in `schema`; a reply that does not fit is a JudgeError."""
+        text = self.complete(prompt, schema.model_json_schema())
+        try:
+            return schema.model_validate_json(_strip_fences(text))
+        except ValidationError as exc:
+            raise JudgeError(f"judge reply does not fit {schema.__name__}: {exc.errors()[0]['msg']}") from exc
+
+
+def _content(response: httpx.Response) -> str:
+    try:
+        text = response.json()["choices"][0]["message"]["content"]
+    except (ValueError, KeyError, IndexError, TypeError) as exc:
+        raise JudgeError(f"judge response is not a chat completion: {response.text[:80]!r}") from exc
+    if not isinstance(text, str) or not text.strip():
+        raise JudgeError("judge reply is empty")
+    return text
+
+
+def _strip_fences(text: str) -> str:
+    text = text.strip()
+    if text.startswith("```"):
+        text = text.split("\n", 1)[1] if "\n" in text else text
+        text = text.rsplit("```", 1)[0]
+    return text

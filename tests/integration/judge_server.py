@@ -1,0 +1,76 @@
+"""A real OpenAI-compatible HTTP server on loopback standing in for an LLM judge.
+
+Test double for a third-party model API (no LLM can be reached or run fast enough here): it
+answers each request that carries `response_format.json_schema` with a minimal instance of that
+schema (strings "yes", numbers 1, one item per list, first enum value), and plain text otherwise.
+`mode = "garbage"` makes it answer with non-JSON text instead.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+def instance_of(schema: dict[str, Any], root: dict[str, Any] | None = None) -> Any:
+    root = root or schema
+    if "$ref" in schema:
+        name = schema["$ref"].split("/")[-1]
+        return instance_of(root.get("$defs", root.get("definitions", {}))[name], root)
+    for key in ("anyOf", "oneOf", "allOf"):
+        if key in schema:
+            options = [o for o in schema[key] if o.get("type") != "null"] or schema[key]
+            return instance_of(options[0], root)
+    if "enum" in schema:
+        return schema["enum"][0]
+    if "const" in schema:
+        return schema["const"]
+    kind = schema.get("type", "object")
+    if kind == "object":
+        return {name: instance_of(sub, root) for name, sub in schema.get("properties", {}).items()}
+    if kind == "array":
+        return [instance_of(schema.get("items", {"type": "string"}), root)]
+    return {"string": "yes", "integer": 1, "number": 1.0, "boolean": True, "null": None}.get(kind, "yes")
+
+
+class JudgeServer:
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        self.mode = "schema"
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                return None
+
+            def do_POST(self) -> None:  # noqa: N802
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                server.requests.append(body)
+                if server.mode == "garbage":
+                    content = "I cannot answer that."
+                elif "response_format" in body:
+                    content = json.dumps(instance_of(body["response_format"]["json_schema"]["schema"]))
+                else:
+                    content = "yes"
+                payload = json.dumps({"id": "j", "object": "chat.completion", "model": body["model"],
+                                      "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
+                                                   "finish_reason": "stop"}]}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> "JudgeServer":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
