@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import InputError, Problem, pydantic_problems
+from .yamlfile import yaml_key_line
 
 Severity = Literal["critical", "major", "minor"]
 SEVERITY_WEIGHT: dict[str, float] = {"critical": 3.0, "major": 2.0, "minor": 1.0}
@@ -224,14 +225,6 @@ def _case_problems(file: Path, number: int, case: Case, manifest: Manifest | Non
             quote = fact.evidence if len(fact.evidence) <= 60 else fact.evidence[:57] + "..."
             out.append(Problem(str(file), f"evidence not found verbatim in source: {quote!r}", number, f"key_facts.{index}.evidence"))
     return out
-
-
-def yaml_key_line(text: str, key: str) -> int | None:
-    """1-based line of a top-level key in a YAML document, if present."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        if re.match(rf"^{re.escape(key)}\s*:", line):
-            return number
-    return None
 
 
 def _canonical(data: Any) -> str:

@@ -25,12 +25,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..cache import Cache, cache_key
-from ..errors import InputError, Problem, pydantic_problems
-from ..goldens import yaml_key_line
+from ..errors import InputError
+from ..yamlfile import read_yaml_mapping, validate_mapping, yaml_key_line
 from ..paths import data_dir
 from ..targets._http import retry_after_seconds
 
@@ -63,20 +62,8 @@ class JudgeConfig(BaseModel):
 def load_judge_config(path: str | Path) -> JudgeConfig:
     """Read a judge YAML file; problems name file, line and key (exit 2)."""
     file = Path(path)
-    if not file.is_file():
-        raise InputError.single(file, "judge configuration file not found")
-    text = file.read_text(encoding="utf-8")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise InputError.single(file, f"not valid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise InputError.single(file, "must be a YAML mapping of judge settings")
-    try:
-        config = JudgeConfig.model_validate(data)
-    except ValidationError as exc:
-        raise InputError([Problem(p.file, p.message, yaml_key_line(text, (p.field or "").split(".")[0]), p.field)
-                          for p in pydantic_problems(file, exc)]) from exc
+    data, text = read_yaml_mapping(file, "judge configuration")
+    config = validate_mapping(JudgeConfig, data, file, text)
     if config.api_key_env and not os.environ.get(config.api_key_env):
         raise InputError.single(file, f"environment variable {config.api_key_env} (api_key_env) is not set",
                                 yaml_key_line(text, "api_key_env"), "api_key_env")

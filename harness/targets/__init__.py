@@ -5,11 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import ValidationError
-
-from ..errors import InputError, Problem, pydantic_problems
-from ..goldens import yaml_key_line
+from ..errors import InputError, Problem
+from ..yamlfile import read_yaml_mapping, validate_mapping, yaml_key_line
 from .base import BaseTarget, Target, TargetConfig, TargetError
 from .baseline import BaselineConfig, BaselineTarget
 from .command import CommandConfig, CommandTarget
@@ -34,16 +31,7 @@ def load_target(path: str | Path) -> BaseTarget:
     """Read a target YAML file; every problem names the file, line and key. Paths inside are
     relative to the YAML file's folder."""
     file = Path(path)
-    if not file.is_file():
-        raise InputError.single(file, "target file not found")
-    text = file.read_text(encoding="utf-8")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError.single(file, f"not valid YAML: {getattr(exc, 'problem', exc)}", None if mark is None else mark.line + 1) from exc
-    if not isinstance(data, dict):
-        raise InputError.single(file, "must be a YAML mapping of target settings")
+    data, text = read_yaml_mapping(file, "target")
     return target_from_config(data, file.parent.resolve(), file=file, text=text)
 
 
@@ -55,12 +43,7 @@ def target_from_config(data: dict[str, Any], base_dir: Path, file: Path | None =
         choices = ", ".join(KINDS)
         raise InputError.single(where, f"must be one of {choices} (got {kind!r})", yaml_key_line(text, "kind"), "kind")
     config_type, target_type = KINDS[kind]
-    try:
-        config = config_type.model_validate(data)
-    except ValidationError as exc:
-        problems = [Problem(p.file, p.message, yaml_key_line(text, (p.field or "").split(".")[0]), p.field)
-                    for p in pydantic_problems(where, exc)]
-        raise InputError(problems) from exc
+    config = validate_mapping(config_type, data, where, text)
     try:
         return target_type(config, base_dir)  # type: ignore[arg-type]
     except InputError as exc:
