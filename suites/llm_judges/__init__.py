@@ -1,5 +1,5 @@
-"""LLM-judge suite: deepeval's faithfulness, hallucination and summarisation metrics and a G-Eval
-rubric for safeguarding minutes, asked of the one configured judge (`--judge judge.yaml`, any
+"""LLM-judge suite: deepeval's faithfulness, hallucination and summarisation metrics, a G-Eval
+rubric for safeguarding minutes, and ragas' faithfulness, asked of the one configured judge (`--judge judge.yaml`, any
 OpenAI-compatible endpoint). Optional: the default suites need no LLM.
 
 Every metric lands in the same Score shape as the embedded scorers (1 best: in deepeval 4.3.1 all
@@ -95,12 +95,14 @@ class DeepEvalScorer:
                      details={"judge": self._judge.config.label, "deepeval_score": raw, "reason": reason})
 
 
-def scorers_for(config: JudgeConfig) -> list[DeepEvalScorer]:
+def scorers_for(config: JudgeConfig) -> list[Any]:
     from deepeval.metrics import FaithfulnessMetric, GEval, HallucinationMetric, SummarizationMetric
     from deepeval.test_case import SingleTurnParams
 
+    from .ragas_adapter import RagasFaithfulnessScorer
+
     judge = LLMJudge(config)
-    return [
+    return [RagasFaithfulnessScorer(judge),  # type: ignore[list-item]
         DeepEvalScorer("deepeval_faithfulness", "Share of the output's claims the judge finds supported by the source (deepeval FaithfulnessMetric).",
                        0.9, lambda m: FaithfulnessMetric(threshold=0.9, model=m, async_mode=False), judge),
         DeepEvalScorer("deepeval_hallucination", "deepeval HallucinationMetric: share of source contexts the output agrees with (1 = no contradiction).",

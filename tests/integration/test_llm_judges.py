@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,8 @@ from tests.conftest import SAMPLE, run_cli
 from tests.integration.judge_server import JudgeServer
 
 pytestmark = pytest.mark.integration
-SCORERS = {"deepeval_faithfulness", "deepeval_hallucination", "deepeval_summarization", "geval_safeguarding_minutes"}
+SCORERS = {"deepeval_faithfulness", "deepeval_hallucination", "deepeval_summarization", "geval_safeguarding_minutes",
+           "ragas_faithfulness"}
 
 
 def judge_file(folder: Path, url: str, extra: str = "") -> Path:
@@ -84,3 +86,14 @@ def test_judge_client_retries_and_honours_retry_after(tmp_path: Path) -> None:
         assert judge.complete("CASE=j1 MODE=429once") and judge.calls == 2  # cached
         with pytest.raises(JudgeError, match="not a chat completion"):
             judge.complete("CASE=j2 MODE=garbage")
+
+
+def test_ragas_prompts_carry_their_schema_to_the_judge() -> None:
+    from ragas.metrics._faithfulness import NLIStatementOutput
+
+    from suites.llm_judges.ragas_adapter import SCHEMA_MARKER, schema_in
+
+    schema = NLIStatementOutput.model_json_schema()
+    prompt = f"Judge these.\nPlease return the output in a JSON format that complies with the {SCHEMA_MARKER}{json.dumps(schema)}Do not use single quotes"
+    assert schema_in(prompt) == schema
+    assert schema_in("no schema here") is None
