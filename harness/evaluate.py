@@ -14,7 +14,7 @@ from .cache import Cache
 from .checkpoint import CaseResult, CheckpointLog, RunPlan, load_plan, run_folder, save_plan
 from .errors import InputError
 from .goldens import GoldenSet, load_golden
-from .judges.llm import JUDGE_ENV, load_judge_config
+from .judges.llm import JUDGE_ENV, JudgeConfig, load_judge_config
 from .paths import data_dir
 from .plugins import load_suite
 from .report import build_report, write_artifacts
@@ -42,13 +42,13 @@ def start_run(golden_path: str | Path, target_path: str | Path, suite_names: lis
     """Validate every input first (exit 2 before anything is tracked), then run."""
     golden = load_golden(golden_path)
     target = load_target(target_path)
-    judge_path = _use_judge(judge)
+    judge_path, judge_config = _use_judge(judge)
     suites = _load_suites(suite_names)
     tracker = Tracker(tracking_uri)
     params = _params(golden, target, suites)
-    if judge_path:
-        config = load_judge_config(judge_path)
-        params.update({"judge.model": config.model, "judge.base_url": config.base_url, "judge.fingerprint": config.fingerprint()})
+    if judge_config:
+        params.update({"judge.model": judge_config.model, "judge.base_url": judge_config.base_url,
+                       "judge.fingerprint": judge_config.fingerprint()})
     run_id = tracker.start_run(golden.id, f"{target.label} on {golden.id} v{golden.version}", params,
                                tags={"assure.kind": "evaluation", "target": target.config.name,
                                      "target_version": target.config.version, "golden_set": golden.id,
@@ -112,14 +112,15 @@ def _execute(plan: RunPlan, golden: GoldenSet, target: BaseTarget, suites: list[
     return RunRecord(plan.run_id, report, outcome, artifacts)
 
 
-def _use_judge(judge: str | Path | None) -> str | None:
-    """Make the judge configuration visible to suites that need one; check it first (exit 2 if bad)."""
-    if judge is None:
-        return os.environ.get(JUDGE_ENV)
-    path = str(Path(judge).resolve())
-    load_judge_config(path)
+def _use_judge(judge: str | Path | None) -> tuple[str | None, JudgeConfig | None]:
+    """Check the judge configuration (exit 2 if bad) and make it visible to suites that need one.
+    Without `judge`, ASSURE_JUDGE (if set) is used."""
+    path = str(Path(judge).resolve()) if judge else os.environ.get(JUDGE_ENV) or None
+    if path is None:
+        return None, None
+    config = load_judge_config(path)
     os.environ[JUDGE_ENV] = path
-    return path
+    return path, config
 
 
 def _load_suites(names: list[str]) -> list[Suite]:

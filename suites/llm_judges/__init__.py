@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from harness.errors import InputError
@@ -33,30 +33,29 @@ SAFEGUARDING_MINUTES_CRITERIA = (
 )
 
 
-class DeepEvalJudgeModel:
-    """deepeval's model interface over assure's cached, retrying judge client."""
+@lru_cache(maxsize=1)
+def _deepeval_model_class() -> type:
+    """deepeval's model interface over assure's judge client (built on first use: deepeval imports lazily)."""
+    from deepeval.models.base_model import DeepEvalBaseLLM
 
-    def __new__(cls, judge: LLMJudge) -> Any:  # built lazily so deepeval is imported only when used
-        from deepeval.models.base_model import DeepEvalBaseLLM
+    class JudgeModel(DeepEvalBaseLLM):
+        def __init__(self, judge: LLMJudge) -> None:
+            self.judge = judge
+            super().__init__(model=judge.config.model)
 
-        class _Model(DeepEvalBaseLLM):
-            def __init__(self, judge: LLMJudge) -> None:
-                self.judge = judge
-                super().__init__(model=judge.config.model)
+        def load_model(self) -> Any:
+            return self
 
-            def load_model(self) -> Any:
-                return self
+        def generate(self, prompt: str, schema: Any = None, **_: Any) -> Any:
+            return self.judge.structured(prompt, schema) if schema is not None else self.judge.complete(prompt)
 
-            def generate(self, prompt: str, schema: Any = None, **_: Any) -> Any:
-                return self.judge.structured(prompt, schema) if schema is not None else self.judge.complete(prompt)
+        async def a_generate(self, prompt: str, schema: Any = None, **kwargs: Any) -> Any:
+            return await asyncio.to_thread(self.generate, prompt, schema, **kwargs)
 
-            async def a_generate(self, prompt: str, schema: Any = None, **kwargs: Any) -> Any:
-                return await asyncio.to_thread(self.generate, prompt, schema, **kwargs)
+        def get_model_name(self) -> str:
+            return f"assure-judge:{self.judge.config.model}"
 
-            def get_model_name(self) -> str:
-                return f"assure-judge:{self.judge.config.model}"
-
-        return _Model(judge)
+    return JudgeModel
 
 
 class DeepEvalScorer:
@@ -72,7 +71,7 @@ class DeepEvalScorer:
 
     @cached_property
     def _model(self) -> Any:
-        return DeepEvalJudgeModel(self._judge)
+        return _deepeval_model_class()(self._judge)
 
     def score(self, case: Case, output: str) -> Score:
         from deepeval.test_case import LLMTestCase
