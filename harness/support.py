@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .text import Detail, extract_details, number_word_values
+from .text import MONTHS, Detail, extract_details, number_word_values
 
 
 def _word_forms(word: str) -> set[str]:
@@ -118,15 +118,14 @@ def _same(kind: str, key: tuple[object, ...], other: Detail, source_years: froze
     return other.kind == kind and other.key == key
 
 
-_MONTH_NAMES = ["", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-                "november", "december"]
+# Month number -> full month name (the longest spelling in text.MONTHS).
+_MONTH_NAMES = {number: max((name for name, n in MONTHS.items() if n == number), key=len) for number in set(MONTHS.values())}
 
 
 def _year_allowed(year: int | None, source_years: frozenset[int]) -> bool:
     """A year added to a yearless source date must be within one of a year the source mentions
     (minutes dated March 2025 may place 'the 20th of November' in 2024, never in 2019)."""
     return year is None or not source_years or any(abs(year - y) <= 1 for y in source_years)
-
 
 
 @lru_cache(maxsize=256)

@@ -59,10 +59,8 @@ _HOUR = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1
 _MINUTES_WORD = {"five": 5, "ten": 10, "quarter": 15, "a quarter": 15, "twenty": 20, "twenty-five": 25, "twenty five": 25, "half": 30}
 _PERIOD = r"(?:\s+(?:in\s+the\s+(morning|afternoon|evening)|at\s+night|that\s+(?:night|evening)|(a\.?m\.?|p\.?m\.?)))?"
 _ORDWORD = r"(?:" + "|".join(sorted((re.escape(w) for w in ORDINAL_WORDS), key=len, reverse=True)) + r")"
-_NUMWORDS_RUN = re.compile(
-    r"\b(?:a\s+)?(?:(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
-    r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million)"
-    r"(?:[\s-]+(?:and\s+)?)?)+\b", re.I)
+_NUMBER_WORD = "|".join(sorted({w for w in NUMBER_WORDS if " " not in w and w != "half"} | set(_SCALES), key=len, reverse=True))
+_NUMWORDS_RUN = re.compile(rf"\b(?:a\s+)?(?:(?:{_NUMBER_WORD})(?:[\s-]+(?:and\s+)?)?)+\b", re.I)
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("dose", re.compile(rf"\b({_NUM}|{_WORDNUM})\s*(mg|milligrams?|mcg|µg|micrograms?|g|grams?|ml|millilit(?:re|er)s?|units?|iu)\b", re.I)),

@@ -13,10 +13,12 @@ import re
 import threading
 import time
 from collections import defaultdict
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.integration.loopback import LoopbackServer, chat_completion, send_json
 
 
-class FlakyServer:
+class FlakyServer(LoopbackServer):
     def __init__(self) -> None:
         self.requests: list[tuple[float, str, str]] = []  # (time, case marker, mode)
         self.counts: dict[str, int] = defaultdict(int)
@@ -37,43 +39,17 @@ class FlakyServer:
                     server.counts[marker] += 1
                     seen = server.counts[marker]
                 if mode == "429once" and seen == 1:
-                    return self._send(429, b'{"error": "slow down"}', {"Retry-After": "1"})
+                    return send_json(self, 429, b'{"error": "slow down"}', {"Retry-After": "1"})
                 if mode == "500once" and seen == 1:
-                    return self._send(500, b'{"error": "boom"}')
+                    return send_json(self, 500, b'{"error": "boom"}')
                 if mode == "garbage":
-                    return self._send(200, b"<html>Service Unavailable</html>")
+                    return send_json(self, 200, b"<html>Service Unavailable</html>")
                 if mode == "nocontent":
-                    return self._send(200, b'{"id": "x", "object": "chat.completion"}')
+                    return send_json(self, 200, b'{"id": "x", "object": "chat.completion"}')
                 if mode == "slow":
                     time.sleep(3)
                 if mode == "delay":
                     time.sleep(0.3)
-                text = f"Summary of case {marker}: the adult was seen on 3 March."
-                reply = {"id": "c", "object": "chat.completion", "model": body["model"],
-                         "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}]}
-                self._send(200, json.dumps(reply).encode())
+                send_json(self, 200, chat_completion(body["model"], f"Summary of case {marker}: the adult was seen on 3 March."))
 
-            def _send(self, status: int, payload: bytes, headers: dict[str, str] | None = None) -> None:
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(payload)))
-                    for key, value in (headers or {}).items():
-                        self.send_header(key, value)
-                    self.end_headers()
-                    self.wfile.write(payload)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self) -> "FlakyServer":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(Handler)

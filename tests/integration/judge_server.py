@@ -9,9 +9,10 @@ schema (strings "yes", numbers 1, one item per list, first enum value), and plai
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.integration.loopback import LoopbackServer, chat_completion, send_json
 
 
 def instance_of(schema: dict[str, Any], root: dict[str, Any] | None = None) -> Any:
@@ -35,7 +36,7 @@ def instance_of(schema: dict[str, Any], root: dict[str, Any] | None = None) -> A
     return {"string": "yes", "integer": 1, "number": 1.0, "boolean": True, "null": None}.get(kind, "yes")
 
 
-class JudgeServer:
+class JudgeServer(LoopbackServer):
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
         self.mode = "schema"
@@ -54,23 +55,6 @@ class JudgeServer:
                     content = json.dumps(instance_of(body["response_format"]["json_schema"]["schema"]))
                 else:
                     content = "yes"
-                payload = json.dumps({"id": "j", "object": "chat.completion", "model": body["model"],
-                                      "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
-                                                   "finish_reason": "stop"}]}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                send_json(self, 200, chat_completion(body["model"], content))
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self) -> "JudgeServer":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(Handler)

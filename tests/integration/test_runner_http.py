@@ -27,7 +27,7 @@ def golden_with_modes(folder: Path, modes: dict[str, str]) -> Path:
 
 def openai_target(folder: Path, url: str, **settings: object) -> Path:
     (folder / "prompt.txt").write_text("Summarise these notes:\n{source}\n", encoding="utf-8")
-    lines = [f"name: flaky-llm", "version: '1'", "kind: openai", f"base_url: {url}", "model: test-model",
+    lines = ["name: flaky-llm", "version: '1'", "kind: openai", f"base_url: {url}", "model: test-model",
              "prompt_template: prompt.txt", "params: {temperature: 0}"]
     lines += [f"{key}: {value}" for key, value in settings.items()]
     path = folder / "target.yaml"
