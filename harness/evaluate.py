@@ -97,9 +97,12 @@ def _execute(plan: RunPlan, golden: GoldenSet, target: BaseTarget, suites: list[
     outcome.warnings.extend(_target_warnings(target, golden))
     report = build_report(plan.run_id, _target_info(target), _golden_info(golden), outcome,
                           [{"name": s.name, "version": s.version} for s in suites], __version__)
-    artifacts = write_artifacts(report, outcome, run_folder(plan.run_id) / "artifacts")
+    folder = run_folder(plan.run_id) / "artifacts"
+    analysis_metrics, analysis_files = _run_analyses(suites, golden, outcome, report, folder)
+    artifacts = write_artifacts(report, outcome, folder) + analysis_files
     metrics: dict[str, float] = {"cases": len(outcome.results), "errors": outcome.error_count,
                                  "error_rate": outcome.error_count / max(1, len(outcome.results))}
+    metrics.update(analysis_metrics)
     for name, agg in outcome.aggregates.items():
         metrics.update({f"{name}.mean": agg.mean, f"{name}.ci_low": agg.ci_low, f"{name}.ci_high": agg.ci_high,
                         f"{name}.pass_rate": agg.pass_rate, f"{name}.critical_findings": agg.findings_by_severity["critical"]})
@@ -110,6 +113,24 @@ def _execute(plan: RunPlan, golden: GoldenSet, target: BaseTarget, suites: list[
         Path(plan.report_json).parent.mkdir(parents=True, exist_ok=True)
         Path(plan.report_json).write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     return RunRecord(plan.run_id, report, outcome, artifacts)
+
+
+def _run_analyses(suites: list[Suite], golden: GoldenSet, outcome: RunOutcome, report: dict[str, Any],
+                  folder: Path) -> tuple[dict[str, float], list[Path]]:
+    """Run each suite's set-level analyses; add their sections to `report`; return metrics and CSV files."""
+    metrics: dict[str, float] = {}
+    files: list[Path] = []
+    folder.mkdir(parents=True, exist_ok=True)
+    for suite in suites:
+        for analysis in suite.analyses:
+            result = analysis.analyse(golden.cases, outcome.results)
+            report[analysis.name] = result.report
+            metrics.update({f"{analysis.name}.{key}": float(value) for key, value in result.metrics.items()})
+            for key, table in result.tables.items():
+                file = folder / f"{analysis.name}_{key}.csv"
+                table.to_csv(file, index=False)
+                files.append(file)
+    return metrics, files
 
 
 def _use_judge(judge: str | Path | None) -> tuple[str | None, JudgeConfig | None]:

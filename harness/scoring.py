@@ -59,13 +59,42 @@ class Scorer(Protocol):
 
 
 @dataclass(frozen=True)
+class SetAnalysisResult:
+    """What a set-level analysis adds to a run.
+
+    `report` becomes `report[analysis.name]` in the run report JSON; `metrics` are logged to MLflow
+    as `{analysis.name}.{key}`; each table is written as `{analysis.name}_{key}.csv` and logged as
+    an artifact.
+    """
+
+    report: dict[str, Any]
+    metrics: dict[str, float] = field(default_factory=dict)
+    tables: dict[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class SetAnalysis(Protocol):
+    """A verdict over the whole run rather than one case (for example paired bias statistics).
+
+    It runs after every case has been scored and sees every case with its result (output, error
+    and the scores of all scorers in the run).
+    """
+
+    name: str
+    version: str
+
+    def analyse(self, cases: Sequence[Case], results: Sequence[Any]) -> SetAnalysisResult: ...
+
+
+@dataclass(frozen=True)
 class Suite:
-    """A named group of scorers, as chosen with `assure run --suite NAME`."""
+    """A named group of scorers, as chosen with `assure run --suite NAME`, with optional set-level analyses."""
 
     name: str
     version: str
     scorers: Sequence[Scorer]
     description: str = ""
+    analyses: Sequence[SetAnalysis] = ()
 
 
 SuiteFactory = Callable[[], Suite]
