@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from http.server import BaseHTTPRequestHandler
+from collections.abc import Callable
 from typing import Any
 
 from tests.integration.loopback import LoopbackServer, chat_completion, send_json
@@ -40,6 +41,7 @@ class JudgeServer(LoopbackServer):
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
         self.mode = "schema"
+        self.answer: Callable[[dict[str, Any]], str] | None = None  # scripted replies for one test
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -49,7 +51,9 @@ class JudgeServer(LoopbackServer):
             def do_POST(self) -> None:  # noqa: N802
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 server.requests.append(body)
-                if server.mode == "garbage":
+                if server.answer is not None:
+                    content = server.answer(body)
+                elif server.mode == "garbage":
                     content = "I cannot answer that."
                 elif "response_format" in body:
                     content = json.dumps(instance_of(body["response_format"]["json_schema"]["schema"]))

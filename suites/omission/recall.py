@@ -1,0 +1,276 @@
+"""Key-fact recall: which annotated key facts an output keeps, partly keeps or leaves out.
+
+For each key fact the output passage (one to three adjacent sentences) that covers most of the
+fact's content terms is found (`harness.align`). Its coverage decides the status: `present` at
+`PRESENT_AT` or more, `partial` at `PARTIAL_AT` or more, `absent` below. Then the rules the
+minutes standard asks for (DOMAIN.md) can lower a status:
+
+- an action or referral counts as present only with its owner and its deadline;
+- a view or wish counts as present only when the passage attributes it to the person whose view it
+  is (the adult by name, or the person named in the key fact), or sits under a views heading;
+- a fact that records a correction ("2.5 mg, not 5 mg as the home said") counts only in its
+  corrected form: a passage that states the rejected value with no correction is `absent`;
+- every date, time and dose the fact holds must be in the passage for `present`.
+
+`value` is severity-weighted recall: each fact weighs 3 (critical), 2 (major) or 1 (minor) and
+earns 1 if present, 0.5 if partial, 0 if absent. A case fails when any critical fact is absent or
+recall is below the threshold.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from harness.align import Passage, Weights, best_match, cached_passages, coverage, document_weights, terms
+from harness.embed import similarity
+from harness.goldens import Case, KeyFact
+from harness.scoring import Finding, Score
+from harness.text import extract_details, is_heading, split_sentences
+
+Status = Literal["present", "partial", "absent"]
+
+PRESENT_AT = 0.60
+PARTIAL_AT = 0.35
+SEVERITY_WEIGHT = {"critical": 3.0, "major": 2.0, "minor": 1.0}
+CREDIT = {"present": 1.0, "partial": 0.5, "absent": 0.0}
+ACTION_CATEGORIES = {"action", "referral"}
+VIEW_CATEGORIES = {"views_wishes"}
+WINDOW = 2
+SEMANTIC_SHARE = 0.5
+
+_CORRECTION = re.compile(
+    r"\((?:not|rather than|corrected from|first (?:stated|said|given) as)\b[^)]*\)"
+    r"|,?\s*\bnot\s+[^;,.()]*?\bas\s+(?:first\s+)?(?:stated|said|recorded|reported|given|written)\b[^;,.()]*"
+    r"|\(?\bnot\s+[^;,.()]*?\bas\s+(?:the\s+)?\w+\s+(?:stated|said|recorded|reported|thought)\b[^;,.()]*\)?",
+    re.I)
+_CORRECTION_CUE = re.compile(r"\b(?:not|corrected|correction|rather than|instead of|first (?:stated|said|given)|"
+                             r"wrongly|incorrect(?:ly)?|mistaken(?:ly)?|previously (?:stated|recorded))\b", re.I)
+_VIEW_HEADING = re.compile(r"\b(?:view|views|wish|wishes|outcome|outcomes|voice|said)\b", re.I)
+_OWNER = re.compile(r"^\s*(?:Action:\s*)?((?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]*)\s+(?:to|will)\b")
+
+
+@dataclass(frozen=True)
+class FactMatch:
+    """How one key fact fares in an output."""
+
+    fact: KeyFact
+    status: Status
+    coverage: float
+    span: str | None
+    reason: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"id": self.fact.id, "category": self.fact.category, "severity": self.fact.severity,
+                "status": self.status, "coverage": round(self.coverage, 3), "span": self.span, "reason": self.reason}
+
+
+def split_correction(text: str) -> tuple[str, str]:
+    """(the fact as asserted, the clause that rejects an earlier wrong value; '' if none)."""
+    match = _CORRECTION.search(text)
+    if not match:
+        return text, ""
+    return (text[: match.start()] + text[match.end():]).strip(), match.group(0)
+
+
+def _checked_details(text: str) -> list[tuple[str, object]]:
+    return [(d.kind, d.key) for d in extract_details(text) if d.kind in {"date", "time", "dose"}]
+
+
+def _holds(passage_text: str, wanted: list[tuple[str, object]]) -> list[str]:
+    """The kinds of wanted details that the passage lacks."""
+    have = {_loose(d.kind, d.key) for d in extract_details(passage_text)}
+    return [kind for kind, key in wanted if _loose(kind, key) not in have]
+
+
+def _loose(kind: str, key: object) -> tuple[object, ...]:
+    """A detail key that ignores what minutes may fairly leave out: the year of a date, am/pm of a time."""
+    k = tuple(key)  # type: ignore[call-overload]
+    if kind == "date":
+        return (kind, k[1], k[2])
+    if kind == "time":
+        return (kind, int(k[1]) % 12, k[2])  # type: ignore[call-overload]
+    return (kind, *k)
+
+
+def _heading_before(output: str, start: int) -> str:
+    """The nearest heading line above a position in the output ('' if none)."""
+    for line in reversed(output[:start].splitlines()):
+        if line.strip() and is_heading(line.strip()):
+            return line.strip()
+    return ""
+
+
+def _person_words(fact: KeyFact, case: Case) -> tuple[set[str], bool]:
+    """Name words that attribute a view: (words, whether the view is the adult's own)."""
+    subject_words: set[str] = set()
+    if case.subject and case.subject.name:
+        subject_words = {w.lower() for w in case.subject.name.split() if len(w) > 1}
+    named = {d.text.lower() for d in extract_details(fact.text) if d.kind == "name"}
+    others = named - subject_words - {"section", "council"}
+    if subject_words & named or not others:
+        return subject_words | {"adult"}, True
+    return others, False
+
+
+def _best(asserted: str, candidates: tuple[Passage, ...], weights: Weights | None,
+          semantic: np.ndarray | None) -> tuple[float, Passage | None]:
+    """The passage with the highest match: lexical coverage, or its mean with cosine similarity."""
+    if semantic is None:
+        return best_match(asserted, candidates, weights)
+    wanted = terms(asserted)
+    best: tuple[float, Passage | None] = (0.0, None)
+    for passage, cosine in zip(candidates, semantic, strict=True):
+        value = SEMANTIC_SHARE * float(cosine) + (1 - SEMANTIC_SHARE) * coverage(wanted, passage.terms, weights)
+        if value > best[0]:
+            best = (value, passage)
+    return best
+
+
+def match_fact(fact: KeyFact, case: Case, output: str, candidates: tuple[Passage, ...],
+               weights: Weights | None = None, semantic: np.ndarray | None = None) -> FactMatch:
+    """Present, partial or absent, with the best-matching output span and the reason."""
+    asserted, correction = split_correction(fact.text)
+    value, passage = _best(asserted, candidates, weights, semantic)
+    if passage is None or value < PARTIAL_AT:
+        return FactMatch(fact, "absent", value, passage.text if passage else None,
+                         f"not found in the output (best coverage {value:.2f})")
+    status: Status = "present" if value >= PRESENT_AT else "partial"
+    reasons = [f"coverage {value:.2f}"]
+    span = passage.text
+    if correction:
+        rejected = _checked_details(correction)
+        stated_wrong = [kind for kind, key in rejected if not _holds(span, [(kind, key)])]
+        if stated_wrong and not _CORRECTION_CUE.search(span):
+            return FactMatch(fact, "absent", value, span, "stated in its uncorrected form: " + correction.strip(" ,()"))
+    missing = _holds(span, _checked_details(asserted))
+    if missing and status == "present":
+        status, reasons = "partial", reasons + [f"lacks the {', '.join(sorted(set(missing)))}"]
+    if fact.category in ACTION_CATEGORIES and status == "present":
+        owner = _OWNER.match(fact.text)
+        owner_words = {w.lower() for w in owner.group(1).split() if len(w) > 2} if owner else set()
+        if owner_words and not owner_words & {w.lower() for w in re.findall(r"[\w'’-]+", span)}:
+            status, reasons = "partial", reasons + ["the action's owner is not given"]
+        elif not _checked_details(asserted) and re.search(r"\bby\b", fact.text) and not extract_details(span):
+            status, reasons = "partial", reasons + ["the action's deadline is not given"]
+    if fact.category in VIEW_CATEGORIES and status == "present":
+        people, own_view = _person_words(fact, case)
+        words = {w.lower() for w in re.findall(r"[\w'’-]+", span)}
+        heading = _heading_before(output, passage.start)
+        attributed = bool(people & words) or (own_view and bool(_VIEW_HEADING.search(heading)))
+        if not attributed:
+            status, reasons = "partial", reasons + ["the view is not attributed to the person who holds it"]
+    return FactMatch(fact, status, value, span, "; ".join(reasons))
+
+
+def _fact_weights(case: Case) -> Weights:
+    """Term weights over the case's key facts: a term shared by many facts (the adult's name) says little
+    about which fact a passage records, so it weighs less (see `harness.align.document_weights`)."""
+    return document_weights([Passage(f.text, 0, 0, terms(split_correction(f.text)[0])) for f in case.key_facts])
+
+
+def match_facts(case: Case, output: str, facts: list[KeyFact] | None = None, semantic: bool = True) -> list[FactMatch]:
+    """Every key fact of the case (or `facts`) matched against the output."""
+    chosen = facts if facts is not None else case.key_facts
+    candidates = cached_passages(output, WINDOW)
+    weights = _fact_weights(case)
+    sims = (similarity([split_correction(f.text)[0] for f in chosen], [p.text for p in candidates])
+            if semantic and candidates and chosen else None)
+    return [match_fact(fact, case, output, candidates, weights, sims[i] if sims is not None else None)
+            for i, fact in enumerate(chosen)]
+
+
+def weighted_recall(matches: list[FactMatch]) -> float:
+    """Severity-weighted recall in [0, 1]; 1.0 when there are no facts."""
+    total = sum(SEVERITY_WEIGHT[m.fact.severity] for m in matches)
+    if total == 0:
+        return 1.0
+    return sum(SEVERITY_WEIGHT[m.fact.severity] * CREDIT[m.status] for m in matches) / total
+
+
+def recall_by_category(matches: list[FactMatch]) -> dict[str, float]:
+    """Severity-weighted recall per key-fact category present in the case."""
+    groups: dict[str, list[FactMatch]] = defaultdict(list)
+    for m in matches:
+        groups[m.fact.category].append(m)
+    return {category: round(weighted_recall(group), 4) for category, group in sorted(groups.items())}
+
+
+_DOWNGRADE = {"critical": "major", "major": "minor", "minor": "minor"}
+
+
+class KeyFactRecallScorer:
+    """Severity-weighted recall of the case's annotated key facts (1 = every fact present)."""
+
+    name = "key_fact_recall"
+    version = "1.0.0"
+    threshold = 0.7
+    description = ("Severity-weighted share of annotated key facts present in the output (partial counts half); "
+                   "fails on any absent critical fact.")
+
+    def score(self, case: Case, output: str) -> Score:
+        if not case.key_facts:
+            return Score.unscored("the case has no annotated key facts (use derived_key_fact_recall)")
+        return score_matches(match_facts(case, output), self.threshold, "annotated")
+
+
+def score_matches(matches: list[FactMatch], threshold: float, key_facts_source: str) -> Score:
+    """The Score for a list of matches: value, pass rule, one finding per absent or partial fact."""
+    findings = []
+    for m in matches:
+        if m.status == "present":
+            continue
+        findings.append(Finding(
+            kind="omitted_key_fact" if m.status == "absent" else "partial_key_fact",
+            severity=m.fact.severity if m.status == "absent" else _DOWNGRADE[m.fact.severity],
+            output_span=m.span if m.status == "partial" or "uncorrected" in m.reason else None,
+            source_evidence=m.fact.evidence or None, key_fact_id=m.fact.id,
+            reason=f"{m.fact.category.replace('_', ' ')}: \"{m.fact.text}\" is {m.status} ({m.reason})"))
+    value = weighted_recall(matches)
+    critical_absent = [m.fact.id for m in matches if m.status == "absent" and m.fact.severity == "critical"]
+    return Score(value=value, passed=not critical_absent and value >= threshold, findings=findings, details={
+        "recall": round(value, 4), "recall_by_category": recall_by_category(matches),
+        "present": sum(m.status == "present" for m in matches), "partial": sum(m.status == "partial" for m in matches),
+        "absent": sum(m.status == "absent" for m in matches), "critical_absent": critical_absent,
+        "key_facts_source": key_facts_source, "facts": [m.as_dict() for m in matches]})
+
+
+def statement_coverage(statement: str, text: str) -> float:
+    """Best coverage of a statement by any passage of `text` (0 to 1)."""
+    return best_match(statement, cached_passages(text, WINDOW))[0] if text.strip() else coverage(terms(statement), frozenset())
+
+
+def derive_key_facts(reference: str) -> list[KeyFact]:
+    """Candidate key facts from a reference: its statements (sentences and ';' clauses with at least
+    four content terms, headings left out). Lower confidence than annotated facts: every candidate
+    is `major`, category `other`, and a reference's padding counts like its substance."""
+    candidates: list[str] = []
+    for sentence in split_sentences(reference):
+        for clause in re.split(r";\s+", sentence):
+            clause = clause.strip(" -•*\t")
+            if clause and not is_heading(clause) and len(terms(clause)) >= 4:
+                candidates.append(clause)
+    return [KeyFact.model_construct(id=f"derived-{i + 1:03d}", text=text, category="other", severity="major", evidence="")
+            for i, text in enumerate(dict.fromkeys(candidates))]
+
+
+class DerivedKeyFactRecallScorer:
+    """Recall of statements derived from the case's reference (lower confidence; 1 = all present)."""
+
+    name = "derived_key_fact_recall"
+    version = "1.0.0"
+    threshold = 0.7
+    description = ("Share of the reference's own statements present in the output, for cases with reference "
+                   "minutes but no annotated key facts. Lower confidence: derived, not annotated.")
+
+    def score(self, case: Case, output: str) -> Score:
+        if not case.reference:
+            return Score.unscored("the case has no reference to derive key facts from")
+        facts = derive_key_facts(case.reference)
+        if not facts:
+            return Score.unscored("no statements found in the reference")
+        return score_matches(match_facts(case, output, facts), self.threshold, "derived from the reference (lower confidence)")
