@@ -156,10 +156,29 @@ def run_validity(scorers: list[Scorer], root: Path, families: dict[str, set[str]
 
 
 # Which injected defect families each scorer is meant to catch: the positives of its benchmark.
+_DETAIL_DEFECTS = {"changed_date", "changed_time", "changed_dose", "changed_number", "swapped_name", "invented_action",
+                   "invented_attendee"}
+_CLAIM_DEFECTS = {"wrong_person", "consent_flip", "capacity_flip", "negation_flip", "allegation_as_fact"}
 DEFECT_FAMILIES: dict[str, set[str]] = {
-    "unsupported_details": {"changed_date", "changed_time", "changed_dose", "changed_number", "swapped_name",
-                            "invented_action", "invented_attendee"},
+    "unsupported_details": _DETAIL_DEFECTS,
+    "claim_support": _DETAIL_DEFECTS | _CLAIM_DEFECTS,
+    "supported_claim_share": _DETAIL_DEFECTS | _CLAIM_DEFECTS,
+    "distortion": {"allegation_as_fact"},
+    "reference_agreement": _DETAIL_DEFECTS | _CLAIM_DEFECTS,
 }
+
+
+# Suites whose scorers are not consistency judges: omission has its own benchmark (REALSumm,
+# Kirstein et al., injected omissions); bias is calibrated by simulation in its own tests.
+NOT_CONSISTENCY_SUITES = {"omission", "bias"}
+
+
+def _fmt(value: float) -> str:
+    return "" if value != value else f"{value:.3f}"
+
+
+def _metric_name(dataset: str) -> str:
+    return "".join(c if c.isalnum() or c in "._-" else "_" for c in dataset).strip("_")
 
 
 def register(app: typer.Typer) -> None:
@@ -182,12 +201,17 @@ def register(app: typer.Typer) -> None:
         from harness.errors import InputError
         from harness.plugins import available_suites
         from harness.tracking import Tracker
+        from suites.omission.validity import omission_validity
 
         root = benchmarks or benchmarks_dir()
         if not (root / "summedits").is_dir():
             raise InputError.single(root, "no summedits/ here; pass --benchmarks or set ASSURE_BENCHMARKS")
         scorers = []
+        measure_omission = False
         for name in suite or available_suites():
+            if name in NOT_CONSISTENCY_SUITES:  # measured on their own data below, or not by this benchmark
+                measure_omission = measure_omission or name == "omission"
+                continue
             try:
                 scorers.extend(load_suite(name).scorers)
             except InputError as exc:
@@ -197,6 +221,7 @@ def register(app: typer.Typer) -> None:
         with Progress(console=err_console, transient=True) as bar:
             task = bar.add_task("judging", total=None)
             results = run_validity(scorers, root, DEFECT_FAMILIES, lambda: bar.advance(task))
+            omission = omission_validity(root, lambda: bar.advance(task)) if measure_omission else []
         for scorer_name, rows in results.items():
             table = Table("dataset", "n", "pos", "cut", "bal.acc", "prec", "recall", "AUC", "ms/case",
                           title=f"{scorer_name} (SummEdits: {REPORT_SPLIT} split, cut chosen on {DEV_SPLIT})")
@@ -205,8 +230,18 @@ def register(app: typer.Typer) -> None:
                               f"{m.balanced_accuracy:.3f}", f"{m.precision:.3f}", f"{m.recall:.3f}", f"{m.roc_auc:.3f}",
                               f"{m.median_seconds * 1000:.1f}")
             console.print(table)
+        if omission:
+            table = Table("dataset", "n", "pos", "cut", "accuracy", "F1", "kappa", "AUC", "recall", "false alarms", "ms/case",
+                          title="key_fact_recall (REALSumm and Kirstein: eval split, cut chosen on dev)")
+            for row in omission:
+                table.add_row(row.dataset, str(row.n), str(row.n_positive), "status" if row.cut is None else f"{row.cut:.3f}",
+                              *(_fmt(getattr(row, k)) for k in ("accuracy", "f1", "kappa", "roc_auc", "recall", "false_alarm_rate")),
+                              f"{row.median_seconds * 1000:.1f}")
+            console.print(table)
         payload: dict[str, Any] = {"dev_split": DEV_SPLIT, "report_split": REPORT_SPLIT,
                                    "scorers": {k: [asdict(m) for m in v] for k, v in results.items()}}
+        if omission:
+            payload["key_fact_recall"] = [asdict(row) for row in omission]
         if report_json:
             report_json.write_text(json.dumps(payload, indent=2), encoding="utf-8")
         tracker = Tracker(tracking_uri)
@@ -215,5 +250,8 @@ def register(app: typer.Typer) -> None:
         tracker.log_metrics(run_id, {f"{s}.{m.dataset.replace('(', '').replace(')', '').replace(' ', '_').replace(',', '')}.{k}": getattr(m, k)
                                      for s, rows in results.items() for m in rows
                                      for k in ("balanced_accuracy", "precision", "recall", "roc_auc", "median_seconds")})
+        tracker.log_metrics(run_id, {f"key_fact_recall.{_metric_name(row.dataset)}.{k}": getattr(row, k) for row in omission
+                                     for k in ("accuracy", "f1", "kappa", "roc_auc", "recall", "false_alarm_rate", "median_seconds")
+                                     if getattr(row, k) == getattr(row, k)})
         tracker.finish(run_id)
         console.print(f"logged to MLflow experiment bench-validity, run {run_id}")

@@ -2,16 +2,17 @@
 
 from harness.scoring import Suite
 
+from .claims import ClaimSupportScorer
 from .details import UnsupportedDetailsScorer
 
-__all__ = ["UnsupportedDetailsScorer", "suite"]
+__all__ = ["ClaimSupportScorer", "UnsupportedDetailsScorer", "suite"]
 
 
 def suite() -> Suite:
     """The hallucination suite as registered under the `assure.suites` entry point."""
     return Suite(
         name="hallucination",
-        version="0.1.0",
-        scorers=[UnsupportedDetailsScorer()],
+        version="0.2.0",
+        scorers=[UnsupportedDetailsScorer(), ClaimSupportScorer()],
         description="Details and claims in the output that the source does not support.",
     )

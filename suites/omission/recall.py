@@ -167,17 +167,17 @@ def match_fact(fact: KeyFact, case: Case, output: str, candidates: tuple[Passage
     return FactMatch(fact, status, value, span, "; ".join(reasons))
 
 
-def _fact_weights(case: Case) -> Weights:
-    """Term weights over the case's key facts: a term shared by many facts (the adult's name) says little
+def _fact_weights(facts: list[KeyFact]) -> Weights:
+    """Term weights over a case's key facts: a term shared by many facts (the adult's name) says little
     about which fact a passage records, so it weighs less (see `harness.align.document_weights`)."""
-    return document_weights([Passage(f.text, 0, 0, terms(split_correction(f.text)[0])) for f in case.key_facts])
+    return document_weights([Passage(f.text, 0, 0, terms(split_correction(f.text)[0])) for f in facts])
 
 
 def match_facts(case: Case, output: str, facts: list[KeyFact] | None = None, semantic: bool = True) -> list[FactMatch]:
     """Every key fact of the case (or `facts`) matched against the output."""
     chosen = facts if facts is not None else case.key_facts
     candidates = cached_passages(output, WINDOW)
-    weights = _fact_weights(case)
+    weights = _fact_weights(case.key_facts or chosen)
     sims = (similarity([split_correction(f.text)[0] for f in chosen], [p.text for p in candidates])
             if semantic and candidates and chosen else None)
     return [match_fact(fact, case, output, candidates, weights, sims[i] if sims is not None else None)

@@ -1,0 +1,57 @@
+"""`claim_support`: each claim of the output against the source, with the reason for each problem.
+
+Each claim (sentence or ';'-clause) gets its closest source passage or key fact (`harness.claims`).
+Findings: a claim with nothing in the source behind it (`unsupported_claim`, major), consent or
+capacity stated the other way round (`consent_flip`, `capacity_flip`, major: for review), an
+allegation or possibility stated as fact (`allegation_as_fact`, major: for review), and the
+unsupported names, dates, times, doses and numbers of `unsupported_details` inside the claim
+(critical for names, dates, weekdays and doses).
+
+`value` is severity-weighted: 1 minus the mean over claims of the worst finding's weight
+(critical 1, major 0.5, minor 0.25); 1.0 means no claim has a problem. A critical finding fails the
+case; so does a value under the threshold.
+"""
+
+from __future__ import annotations
+
+from harness.claims import check_claims
+from harness.goldens import Case
+from harness.scoring import Finding, Score
+
+from .details import UnsupportedDetailsScorer
+
+WEIGHT = {"critical": 1.0, "major": 0.5, "minor": 0.25}
+
+
+class ClaimSupportScorer:
+    """Severity-weighted share of claims without a problem (1 = every claim supported)."""
+
+    name = "claim_support"
+    version = "1.0.0"
+    threshold = 0.85
+    description = ("Claims checked against the closest source passage or key fact: unsupported claims, flipped consent "
+                   "or capacity, allegations stated as fact, unsupported details. Critical details fail the case.")
+
+    def __init__(self) -> None:
+        self.details = UnsupportedDetailsScorer()
+
+    def score(self, case: Case, output: str) -> Score:
+        checks = check_claims(case, output)
+        detail_findings = self.details.score(case, output).findings
+        findings: list[Finding] = []
+        worst: list[float] = []
+        for check in checks:
+            own = [Finding(kind=kind, severity=severity, output_span=check.claim.text,  # type: ignore[arg-type]
+                           source_evidence=check.evidence, reason=reason) for kind, severity, reason in check.problems]
+            own += [f for f in detail_findings if f.output_span and f.output_span in check.claim.text]
+            findings.extend(own)
+            worst.append(max((WEIGHT[f.severity] for f in own), default=0.0))
+        placed = {id(f) for f in findings}
+        findings += [f for f in detail_findings if id(f) not in placed]
+        if not checks:
+            return Score.unscored("the output has no claims to check")
+        value = max(0.0, 1.0 - sum(worst) / len(worst))
+        critical = any(f.severity == "critical" for f in findings)
+        return Score(value=value, passed=not critical and value >= self.threshold, findings=findings, details={
+            "claims": len(checks), "supported_claims": sum(c.supported for c in checks),
+            "supported_share": round(sum(c.supported for c in checks) / len(checks), 4)})
