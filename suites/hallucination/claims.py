@@ -53,5 +53,5 @@ class ClaimSupportScorer:
         value = max(0.0, 1.0 - sum(worst) / len(worst))
         critical = any(f.severity == "critical" for f in findings)
         return Score(value=value, passed=not critical and value >= self.threshold, findings=findings, details={
-            "claims": len(checks), "supported_claims": sum(c.supported for c in checks),
-            "supported_share": round(sum(c.supported for c in checks) / len(checks), 4)})
+            "claims": len(checks), "claims_without_problem": sum(w == 0.0 for w in worst),
+            "share_without_problem": round(sum(w == 0.0 for w in worst) / len(checks), 4)})

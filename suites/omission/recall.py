@@ -34,8 +34,8 @@ from harness.text import extract_details, is_heading, split_sentences
 
 Status = Literal["present", "partial", "absent"]
 
-PRESENT_AT = 0.60
-PARTIAL_AT = 0.35
+PRESENT_AT = 0.65
+PARTIAL_AT = 0.45
 SEVERITY_WEIGHT = {"critical": 3.0, "major": 2.0, "minor": 1.0}
 CREDIT = {"present": 1.0, "partial": 0.5, "absent": 0.0}
 ACTION_CATEGORIES = {"action", "referral"}
