@@ -1,4 +1,5 @@
-"""The Dash dashboard: tracked runs and their scores, read through `harness.tracking`.
+"""The Dash dashboard: tracked runs and their scores, and the newest ROI appraisal, read through
+`harness.tracking`.
 
 Every value is rendered by Dash as text, so vendor names and case ids are escaped.
 """
@@ -13,6 +14,8 @@ import plotly.express as px
 from dash import dash_table, dcc, html
 
 from harness.tracking import Tracker
+
+from .roi_view import roi_section
 
 
 def runs_frame(tracker: Tracker, limit: int = 200) -> pd.DataFrame:
@@ -55,6 +58,7 @@ def create_app(tracker: Tracker | None = None) -> dash.Dash:
             html.H2("Runs"),
             dash_table.DataTable(id="runs", data=frame.to_dict("records"),
                                  columns=[{"name": c, "id": c} for c in frame.columns], sort_action="native", page_size=20),
+            roi_section(tracker),
         ], style={"fontFamily": "system-ui, sans-serif", "margin": "2rem"})
 
     app.layout = layout

@@ -1,10 +1,12 @@
 """`assure demo`: the whole story on bundled synthetic data, offline.
 
-Runs the hallucination suite for the built-in baseline and for two fictional vendors whose
+Runs the hallucination and omission suites for the built-in baseline and for two fictional vendors whose
 outputs came back as files: on the small `sample` set (vendor A, hand-written defects) and on the
 24-meeting `safeguarding_minutes` set (a vendor simulated by `assure goldens perturb`, seed 7,
-ground truth in demo_data/injected/vendor_labels.jsonl). Logs every run to MLflow, prints the
-results and (unless --no-serve) serves the dashboard on http://127.0.0.1:8050.
+ground truth in demo_data/injected/vendor_labels.jsonl). Then appraises the ROI of the bundled
+synthetic council submissions (roi/submissions/, fictional councils), whose quality-adjusted view
+uses the vendors' runs just tracked. Logs every run to MLflow, prints the results and (unless
+--no-serve) serves the dashboard on http://127.0.0.1:8050.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import typer
 DEMO_DATA = Path(__file__).parent / "demo_data"
 DEMO_RUNS = (("sample", "baseline.yaml"), ("sample", "vendor_a.yaml"),
              ("safeguarding_minutes", "baseline.yaml"), ("safeguarding_minutes", "injected/vendor.yaml"))
-DEMO_SUITES = ["hallucination"]
+DEMO_SUITES = ["hallucination", "omission"]
 
 
 def run_demo(tracking_uri: str | None = None) -> list[dict]:
@@ -27,6 +29,19 @@ def run_demo(tracking_uri: str | None = None) -> list[dict]:
 
     return [start_run(golden_sets.path(golden), DEMO_DATA / target, DEMO_SUITES, tracking_uri).report
             for golden, target in DEMO_RUNS]
+
+
+def run_roi_demo(tracking_uri: str | None = None) -> dict:
+    """Appraise the bundled synthetic submissions, log them to MLflow (experiment `roi`); return the report."""
+    from harness.tracking import Tracker
+    from roi.appraise import Options, appraise
+    from roi.paths import SUBMISSIONS
+    from roi.report import log_to_mlflow
+
+    tracker = Tracker(tracking_uri)
+    report = appraise([SUBMISSIONS], Options(), tracker)
+    report["method"]["mlflow_run_id"] = log_to_mlflow(tracker, report)
+    return report
 
 
 def register(app: typer.Typer) -> None:
@@ -40,8 +55,11 @@ def register(app: typer.Typer) -> None:
         """Run the bundled demo end to end (offline) and serve the dashboard."""
         from harness.cli import console, print_report
 
+        from roi.report import print_report as print_roi_report
+
         for report in run_demo():
             print_report(report)
+        print_roi_report(console, run_roi_demo())
         console.print("Tracked in MLflow; list runs with `assure runs`.")
         if not no_serve:
             from .app import create_app

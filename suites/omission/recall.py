@@ -265,9 +265,11 @@ class DerivedKeyFactRecallScorer:
     version = "1.0.0"
     threshold = 0.7
     description = ("Share of the reference's own statements present in the output, for cases with reference "
-                   "minutes but no annotated key facts. Lower confidence: derived, not annotated.")
+                   "minutes but no annotated key facts (unscored where key facts are annotated). Lower confidence.")
 
     def score(self, case: Case, output: str) -> Score:
+        if case.key_facts:
+            return Score.unscored("the case has annotated key facts: key_fact_recall scores it")
         if not case.reference:
             return Score.unscored("the case has no reference to derive key facts from")
         facts = derive_key_facts(case.reference)

@@ -19,7 +19,7 @@ def test_demo_runs_offline_and_prints_results(tmp_path: Path) -> None:
     assert "textrank (baseline)" in result.stdout and "vendor-a-minutes" in result.stdout
     assert "unsupported_details" in result.stdout
     listing = run_cli("runs", cwd=tmp_path)
-    assert listing.returncode == 0 and listing.stdout.count("FINISHED") == 4
+    assert listing.returncode == 0 and listing.stdout.count("FINISHED") == 4 + 7  # 4 evaluation runs, the region and 6 councils
     assert "injected-defects-safeguarding_minutes" in result.stdout
 
 

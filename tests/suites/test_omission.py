@@ -155,6 +155,7 @@ def test_derived_key_facts_stand_in_when_a_council_has_only_reference_minutes(mi
     assert half.value is not None and half.value < 0.6 and not half.passed
     assert half.details["key_facts_source"].startswith("derived")
     assert not KeyFactRecallScorer().score(case, "anything").scored
+    assert not scorer.score(minutes[1], "anything").scored  # annotated facts: key_fact_recall's job
 
 
 @pytest.mark.integration
