@@ -23,6 +23,8 @@ TELEMETRY_OFF: dict[str, str] = {
     "GIT_PYTHON_REFRESH": "quiet",
     "LANGCHAIN_TRACING_V2": "false",
     "POSTHOG_DISABLED": "1",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    "TRANSFORMERS_VERBOSITY": "error",
 }
 
 

@@ -30,7 +30,7 @@ def test_deepeval_metrics_land_in_the_common_score_shape(tmp_path: Path, monkeyp
         judge = judge_file(tmp_path, server.url)
         record = start_run(SAMPLE, DEMO_DATA / "vendor_a.yaml", ["llm_judges", "hallucination"], judge=judge)
         report = record.report
-        assert set(report["metrics"]) == SCORERS | {"unsupported_details"}
+        assert set(report["metrics"]) == SCORERS | {"unsupported_details", "claim_support"}
         for name in SCORERS:
             metric = report["metrics"][name]
             assert 0.0 <= metric["mean"] <= 1.0 and 0.0 <= metric["pass_rate"] <= 1.0
