@@ -30,10 +30,6 @@ these they this those through to too under until up very was we were what when w
 with would you your yours yourself yourselves said says say told tell asked ask per via mr mrs ms miss mx dr
 """.split())
 
-NEGATIONS = frozenset({"not", "no", "never", "nobody", "nothing", "none", "neither", "nor", "without", "cannot",
-                       "can't", "won't", "didn't", "doesn't", "don't", "isn't", "wasn't", "hasn't", "haven't",
-                       "hadn't", "wouldn't", "couldn't", "shouldn't", "aren't", "weren't", "n't"})
-
 # Words written differently in speech, notes and minutes that mean the same here; each maps to one stem.
 EQUIVALENTS = {
     "doctor": "gp", "gps": "gp", "physician": "gp",
@@ -83,12 +79,6 @@ def terms(text: str) -> frozenset[str]:
         if detail.kind in {"date", "time"}:
             found.add(f"{detail.kind}:{detail.key}")
     return frozenset(found)
-
-
-def negated(text: str) -> bool:
-    """Whether a text carries a negation word (not, no, never, without, n't ...)."""
-    lowered = text.lower().replace("’", "'")
-    return any(w in NEGATIONS for w in re.findall(r"[a-z']+", lowered)) or "n't" in lowered
 
 
 @dataclass(frozen=True)
@@ -153,12 +143,6 @@ def passages(text: str, window: int = 2) -> list[Passage]:
 def cached_passages(text: str, window: int = 2) -> tuple[Passage, ...]:
     """`passages` cached by text: scorers ask about the same outputs and sources many times."""
     return tuple(passages(text, window))
-
-
-@lru_cache(maxsize=512)
-def cached_weights(text: str) -> Weights:
-    """`document_weights` over the sentences of `text`, cached by text."""
-    return document_weights([p for p in cached_passages(text, 1)])
 
 
 def best_match(statement: str, candidates: tuple[Passage, ...] | list[Passage],

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .align import Passage, cached_passages, coverage, negated, terms
+from .align import Passage, cached_passages, coverage, terms
 from .goldens import Case
 from .text import is_heading, split_sentences
 

@@ -98,7 +98,7 @@ def realsumm_rows(root: Path | None = None, progress: Callable[[], None] | None 
     report = [(p, v) for s, p, v in values if s == "eval"]
     truth = [p for p, _ in report]
     rows = []
-    for label, cut in ((f"realsumm eval (cut from dev)", float(best)), ("realsumm eval (scorer's present cut)", PRESENT_AT),
+    for label, cut in (("realsumm eval (cut from dev)", float(best)), ("realsumm eval (scorer's present cut)", PRESENT_AT),
                        ("realsumm eval (scorer's partial cut)", PARTIAL_AT)):
         pred = [v >= cut for _, v in report]
         rows.append(AgreementRow(label, len(report), sum(truth), cut,
