@@ -180,3 +180,24 @@ def test_llm_key_fact_recall_uses_the_judge_and_the_same_score_shape(tmp_path: P
         server.answer = lambda body: json.dumps({"facts": [{"id": "kf1", "status": "present"}]})
         partial_reply = scorer.score(CASE, GOOD + " more")
         assert not partial_reply.scored and "no verdict" in partial_reply.details["unscored"]
+
+
+@given(st.lists(st.tuples(st.booleans(), st.booleans()), min_size=2, max_size=60))
+def test_cohen_kappa_is_one_for_identical_raters_and_bounded(pairs: list[tuple[bool, bool]]) -> None:
+    from suites.omission.validity import cohen_kappa
+
+    a = [x for x, _ in pairs]
+    b = [y for _, y in pairs]
+    if 0 < sum(a) < len(a):
+        assert cohen_kappa(a, a) == pytest.approx(1.0)
+    kappa = cohen_kappa(a, b)
+    assert kappa != kappa or -1.0 <= kappa <= 1.0
+
+
+def test_injected_omission_rows_count_every_removed_critical_fact() -> None:
+    from suites.omission.validity import injected_rows
+
+    caught, failing = injected_rows(("case_note_summary",), limit=1)
+    assert caught.dataset == "injected omissions: notes" and caught.n >= 5
+    assert 0.5 <= caught.recall <= 1.0 and 0.0 <= caught.false_alarm_rate <= 1.0
+    assert failing.n == 1
