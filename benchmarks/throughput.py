@@ -19,6 +19,7 @@ import golden_sets
 from harness.goldens import load_golden
 from harness.support import source_index
 from harness.align import cached_passages
+from harness.claims import _checked_claims
 from suites.hallucination import suite
 
 
@@ -37,6 +38,7 @@ def main() -> None:
     for _ in range(args.repeats):
         source_index.cache_clear()
         cached_passages.cache_clear()
+        _checked_claims.cache_clear()  # each run checks every output anew
         started = time.perf_counter()
         for case, output in zip(cases, outputs):
             t = time.perf_counter()

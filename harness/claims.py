@@ -83,18 +83,12 @@ def _fact_passages(facts: tuple[str, ...]) -> tuple[Passage, ...]:
     return tuple(Passage(text, 0, len(text), terms(text)) for text in facts)
 
 
-def evidence_pool(case: Case) -> tuple[tuple[Passage, ...], tuple[Passage, ...]]:
-    """(source passages, key-fact statements) to search for a claim's evidence."""
-    return cached_passages(case.source, 2), _fact_passages(tuple(f.text for f in case.key_facts))
-
-
-def _best(claim_terms: frozenset[str], pool: tuple[Passage, ...]) -> tuple[float, Passage | None]:
-    best: tuple[float, Passage | None] = (0.0, None)
-    for passage in pool:
-        value = coverage(claim_terms, passage.terms)
-        if value > best[0]:
-            best = (value, passage)
-    return best
+def _scored(claim_terms: frozenset[str], pool: tuple[Passage, ...]) -> tuple[tuple[float, Passage | None], list[tuple[float, Passage]]]:
+    """The best passage of a pool (the first on ties; None if nothing overlaps) and the close ones, best first."""
+    values = [(coverage(claim_terms, p.terms), p) for p in pool]
+    best = max(values, key=lambda pair: pair[0], default=(0.0, None))
+    close = sorted((pair for pair in values if pair[0] >= CLOSE), key=lambda pair: -pair[0])
+    return (best if best[0] > 0 else (0.0, None)), close
 
 
 def _polarity(text: str) -> dict[str, bool]:
@@ -111,20 +105,16 @@ def _polarity(text: str) -> dict[str, bool]:
     return found
 
 
-def _close(claim_terms: frozenset[str], pool: tuple[Passage, ...]) -> list[tuple[float, Passage]]:
-    return sorted(((v, p) for p in pool if (v := coverage(claim_terms, p.terms)) >= CLOSE), key=lambda pair: -pair[0])
-
-
-def check_claim(claim: Claim, case: Case, source_pool: tuple[Passage, ...], fact_pool: tuple[Passage, ...]) -> ClaimCheck:
-    """Best evidence for the claim and any polarity, person or certainty problem with it.
+def check_claim(claim: Claim, source_pool: tuple[Passage, ...], fact_pool: tuple[Passage, ...]) -> ClaimCheck:
+    """Best evidence for the claim and any polarity or certainty problem with it.
 
     A problem is raised only when every close piece of evidence disagrees with the claim and none
     agrees: a claim that one passage supports is never flagged because another passage differs."""
-    source_value, source_passage = _best(claim.terms, source_pool)
-    fact_value, fact_passage = _best(claim.terms, fact_pool)
-    value, passage = max((source_value, source_passage), (fact_value, fact_passage), key=lambda pair: pair[0])
+    source_best, source_close = _scored(claim.terms, source_pool)
+    fact_best, fact_close = _scored(claim.terms, fact_pool)
+    value, passage = max(source_best, fact_best, key=lambda pair: pair[0])
     check = ClaimCheck(claim, value, passage.text if passage else None)
-    close = [p for _, p in _close(claim.terms, fact_pool)] + [p for _, p in _close(claim.terms, source_pool)]
+    close = [p for _, p in fact_close] + [p for _, p in source_close]
     if not close:
         if value < UNSUPPORTED_BELOW:
             check.problems.append(("unsupported_claim", "major", f"nothing in the source says this (best coverage {value:.2f})"))
@@ -143,7 +133,15 @@ def check_claim(claim: Claim, case: Case, source_pool: tuple[Passage, ...], fact
     return check
 
 
-def check_claims(case: Case, output: str) -> list[ClaimCheck]:
-    """Every claim of the output checked against the case's source and key facts."""
-    source_pool, fact_pool = evidence_pool(case)
-    return [check_claim(claim, case, source_pool, fact_pool) for claim in split_claims(output)]
+def check_claims(case: Case, output: str) -> tuple[ClaimCheck, ...]:
+    """Every claim of the output checked against the case's source and key facts.
+
+    Cached by (source, key facts, output): the hallucination and faithfulness scorers of one run
+    all read the same checks, so each output is checked once. Treat the result as read-only."""
+    return _checked_claims(case.source, tuple(f.text for f in case.key_facts), output)
+
+
+@lru_cache(maxsize=256)
+def _checked_claims(source: str, facts: tuple[str, ...], output: str) -> tuple[ClaimCheck, ...]:
+    source_pool, fact_pool = cached_passages(source, 2), _fact_passages(facts)
+    return tuple(check_claim(claim, source_pool, fact_pool) for claim in split_claims(output))

@@ -43,15 +43,19 @@ POWER = 0.8
 STOP_AFTER = 20
 
 
+def _family(p_values: Sequence[float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(p as an array, an all-NaN output of its shape, indices of the non-NaN p-values in ascending order)."""
+    p = np.asarray(p_values, dtype=float)
+    keep = np.flatnonzero(~np.isnan(p))
+    return p, np.full(p.shape, np.nan), keep[np.argsort(p[keep], kind="stable")]
+
+
 def holm(p_values: Sequence[float]) -> np.ndarray:
     """Holm step-down adjusted p-values; NaN entries stay NaN and do not count in the family."""
-    p = np.asarray(p_values, dtype=float)
-    out = np.full(p.shape, np.nan)
-    keep = np.flatnonzero(~np.isnan(p))
-    m = keep.size
+    p, out, order = _family(p_values)
+    m = order.size
     if m == 0:
         return out
-    order = keep[np.argsort(p[keep], kind="stable")]
     adjusted = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * p[order]))
     out[order] = adjusted
     return out
@@ -59,13 +63,10 @@ def holm(p_values: Sequence[float]) -> np.ndarray:
 
 def benjamini_hochberg(p_values: Sequence[float]) -> np.ndarray:
     """Benjamini-Hochberg q-values; NaN entries stay NaN and do not count in the family."""
-    p = np.asarray(p_values, dtype=float)
-    out = np.full(p.shape, np.nan)
-    keep = np.flatnonzero(~np.isnan(p))
-    m = keep.size
+    p, out, order = _family(p_values)
+    m = order.size
     if m == 0:
         return out
-    order = keep[np.argsort(p[keep], kind="stable")]
     scaled = p[order] * m / np.arange(1, m + 1)
     out[order] = np.minimum(1.0, np.minimum.accumulate(scaled[::-1])[::-1])
     return out

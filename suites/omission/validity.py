@@ -28,6 +28,8 @@ from harness.goldens import Case, KeyFact, load_golden
 from harness.perturb import OMISSION_MIN_OVERLAP, fact_overlap
 from harness.text import split_sentences
 
+from suites.validity import best_threshold, classification, roc_auc
+
 from .benchmark_data import kirstein_split, load_kirstein, load_realsumm, realsumm_split
 from .recall import PARTIAL_AT, PRESENT_AT, KeyFactRecallScorer, derive_key_facts, match_facts, weighted_recall
 
@@ -67,12 +69,6 @@ def _f1(truth: list[bool], pred: list[bool]) -> float:
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
-def _auc(labels: list[bool], scores: list[float]) -> float:
-    from suites.validity import roc_auc
-
-    return roc_auc(labels, scores)
-
-
 def realsumm_rows(root: Path | None = None, progress: Callable[[], None] | None = None) -> list[AgreementRow]:
     """Key-fact presence against REALSumm's human labels (cut chosen on dev docs, reported on eval)."""
     judgements = load_realsumm(root)
@@ -103,7 +99,7 @@ def realsumm_rows(root: Path | None = None, progress: Callable[[], None] | None 
         pred = [v >= cut for _, v in report]
         rows.append(AgreementRow(label, len(report), sum(truth), cut,
                                  sum(t == q for t, q in zip(truth, pred, strict=True)) / len(report), _f1(truth, pred),
-                                 cohen_kappa(truth, pred), _auc(truth, [v for _, v in report]), float("nan"), float("nan"),
+                                 cohen_kappa(truth, pred), roc_auc(truth, [v for _, v in report]), float("nan"), float("nan"),
                                  statistics.median(seconds)))
     return rows
 
@@ -126,29 +122,15 @@ def kirstein_rows(root: Path | None = None, progress: Callable[[], None] | None 
         usable = [(m, r, getattr(s, label_name)) for m, r, s in scored if getattr(s, label_name) is not None]
         dev = [(r, y) for m, r, y in usable if kirstein_split(m) == "dev"]
         report = [(r, y) for m, r, y in usable if kirstein_split(m) == "eval"]
-        cut = _best_balanced_cut([r for r, _ in dev], [y for _, y in dev])
+        cut = best_threshold([y for _, y in dev], [r for r, _ in dev])
         truth = [y for _, y in report]
         pred = [r < cut for r, _ in report]
-        positives = sum(truth)
-        tpr = sum(t and p for t, p in zip(truth, pred, strict=True)) / positives if positives else float("nan")
-        tnr = (sum((not t) and (not p) for t, p in zip(truth, pred, strict=True)) / (len(truth) - positives)
-               if len(truth) > positives else float("nan"))
-        rows.append(AgreementRow(f"kirstein eval: {label_name.replace('_', ' ')}", len(report), positives, cut,
-                                 (tpr + tnr) / 2, _f1(truth, pred), cohen_kappa(truth, pred),
-                                 _auc(truth, [1 - r for r, _ in report]), tpr, 1 - tnr, statistics.median(seconds)))
+        balanced, _, tpr = classification(truth, pred)
+        tnr = 2 * balanced - tpr
+        rows.append(AgreementRow(f"kirstein eval: {label_name.replace('_', ' ')}", len(report), sum(truth), cut,
+                                 balanced, _f1(truth, pred), cohen_kappa(truth, pred),
+                                 roc_auc(truth, [1 - r for r, _ in report]), tpr, 1 - tnr, statistics.median(seconds)))
     return rows
-
-
-def _best_balanced_cut(values: list[float], labels: list[bool]) -> float:
-    best, best_ba = 0.5, -1.0
-    for cut in sorted(set(values)) + [1.01]:
-        pred = [v < cut for v in values]
-        pos = sum(labels)
-        tpr = sum(p and y for p, y in zip(pred, labels, strict=True)) / pos if pos else 0.0
-        tnr = sum((not p) and (not y) for p, y in zip(pred, labels, strict=True)) / (len(labels) - pos) if len(labels) > pos else 0.0
-        if (tpr + tnr) / 2 > best_ba:
-            best, best_ba = cut, (tpr + tnr) / 2
-    return best
 
 
 def injected_rows(golden_sets: tuple[str, ...] = ("safeguarding_minutes", "case_note_summary"),

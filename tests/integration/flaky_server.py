@@ -13,9 +13,8 @@ import re
 import threading
 import time
 from collections import defaultdict
-from http.server import BaseHTTPRequestHandler
 
-from tests.integration.loopback import LoopbackServer, chat_completion, send_json
+from tests.integration.loopback import LoopbackServer, QuietHandler, chat_completion, send_json
 
 
 class FlakyServer(LoopbackServer):
@@ -25,10 +24,7 @@ class FlakyServer(LoopbackServer):
         self._lock = threading.Lock()
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                return None
-
+        class Handler(QuietHandler):
             def do_POST(self) -> None:  # noqa: N802
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 prompt = body["messages"][-1]["content"]

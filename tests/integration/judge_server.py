@@ -9,11 +9,10 @@ schema (strings "yes", numbers 1, one item per list, first enum value), and plai
 from __future__ import annotations
 
 import json
-from http.server import BaseHTTPRequestHandler
 from collections.abc import Callable
 from typing import Any
 
-from tests.integration.loopback import LoopbackServer, chat_completion, send_json
+from tests.integration.loopback import LoopbackServer, QuietHandler, chat_completion, send_json
 
 
 def instance_of(schema: dict[str, Any], root: dict[str, Any] | None = None) -> Any:
@@ -44,10 +43,7 @@ class JudgeServer(LoopbackServer):
         self.answer: Callable[[dict[str, Any]], str] | None = None  # scripted replies for one test
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                return None
-
+        class Handler(QuietHandler):
             def do_POST(self) -> None:  # noqa: N802
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 server.requests.append(body)

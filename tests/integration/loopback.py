@@ -28,6 +28,13 @@ def send_json(handler: BaseHTTPRequestHandler, status: int, payload: bytes, head
         pass
 
 
+class QuietHandler(BaseHTTPRequestHandler):
+    """A request handler that keeps the test output clean (no access log lines)."""
+
+    def log_message(self, *args: object) -> None:
+        return None
+
+
 class LoopbackServer:
     """A threaded HTTP server on a free loopback port; a context manager that starts and stops it."""
 
