@@ -5,7 +5,7 @@ Findings: a claim with nothing in the source behind it (`unsupported_claim`, maj
 capacity stated the other way round (`consent_flip`, `capacity_flip`, major: for review), an
 allegation or possibility stated as fact (`allegation_as_fact`, major: for review), and the
 unsupported names, dates, times, doses and numbers of `unsupported_details` inside the claim
-(critical for names, dates, weekdays and doses).
+(critical for names, dates, weekdays, times, doses and sums of money).
 
 `value` is severity-weighted: 1 minus the mean over claims of the worst finding's weight
 (critical 1, major 0.5, minor 0.25); 1.0 means no claim has a problem. A critical finding fails the

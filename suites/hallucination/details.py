@@ -4,8 +4,9 @@ The score is the share of checkable details in the output that the source suppor
 the output has none). Details are compared after normalisation (see `harness.text`), so
 "3rd March" matches "3 March" and "10am" matches "10:00".
 
-Severity of a finding: a name, date, weekday or dose is critical (identity, chronology and
-medication errors cause harm in a legal record); a time, sum, percentage or count is major.
+Severity of a finding: a name, date, weekday, time, dose or sum of money is critical (identity,
+chronology, medication and the evidence of financial abuse: errors in these cause harm in a legal
+record); a percentage or count is major.
 A case passes when it has no critical finding and its score is at least `threshold` (0.9).
 
 What it cannot see: a detail that the source holds but in another place (a date of a different
@@ -20,7 +21,7 @@ from harness.scoring import Finding, Score
 from harness.support import nearest_same_kind, source_index
 from harness.text import extract_details
 
-CRITICAL_KINDS = {"name", "date", "weekday", "dose"}
+CRITICAL_KINDS = {"name", "date", "weekday", "time", "dose", "money"}
 KIND_LABEL = {
     "name": "name", "date": "date", "weekday": "day of the week", "time": "time", "dose": "dose",
     "money": "sum of money", "percent": "percentage", "number": "number",
@@ -31,7 +32,7 @@ class UnsupportedDetailsScorer:
     """Share of the output's names, dates, times, doses, sums and counts that the source supports."""
 
     name = "unsupported_details"
-    version = "1.0.0"
+    version = "1.1.0"
     threshold = 0.9
     description = "Share of checkable details (names, dates, times, doses, sums, counts) in the output that the source supports."
 

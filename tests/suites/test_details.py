@@ -70,6 +70,17 @@ def test_changed_weekday_time_and_sum_are_found() -> None:
     assert score.value == 0.0
 
 
+def test_one_changed_time_or_sum_among_many_details_fails_the_case() -> None:
+    source = ("Met on 3 March 2025 at 10:00 with Dr Patel. Donepezil 5 mg. On 4 March at 14:00 she withdrew £1,200; "
+              "on 5 March at 09:30 a further £300.")
+    faithful = "3 March 2025 at 10:00, Dr Patel; donepezil 5 mg; 4 March 14:00 £1,200 withdrawn; 5 March 09:30 £300."
+    assert SCORER.score(case(source), faithful).passed
+    for wrong in (faithful.replace("14:00", "16:00"), faithful.replace("£300", "£350")):
+        score = SCORER.score(case(source), wrong)
+        assert score.value is not None and score.value >= SCORER.threshold  # the share alone would pass it
+        assert not score.passed and [f.severity for f in score.findings] == ["critical"]
+
+
 def test_invented_person_is_named_in_the_finding() -> None:
     score = SCORER.score(case("Priya Nair will visit on Friday."), "Priya Nair and Dr Patel will visit on Friday.")
     (finding,) = score.findings
