@@ -7,12 +7,12 @@ spoken transcript. `support` is the weighted term coverage of the claim by its b
 (`harness.align`): 1.0 every content term is there, 0.0 none.
 
 On top of coverage, `check_claim` looks for what coverage cannot see:
-- polarity: the claim and its evidence disagree on consent, capacity or negation;
-- certainty: the evidence is hedged ("alleged", "may", "reported") and the claim is not.
-These checks only fire when the evidence is close (coverage at least `CLOSE`), so that unrelated
-sentences are never compared, and only when no close evidence agrees with the claim. Their measured
-precision is low (README, validity), so they are `major` findings for a reviewer, never a case
-failure on their own. A check for statements credited to the wrong person was tried and removed:
+- polarity (`harness.polarity`): a clause of the claim negates what the evidence clauses saying the
+  same thing affirm, or the other way round (consent, capacity, any negation);
+- certainty: the close evidence is hedged ("alleged", "may", "reported") and the claim is not.
+They fire only when the evidence that says the same thing all disagrees with the claim. Their
+measured recall is partial and each flags a few faithful sentences (README, validity), so they are
+`major` findings for a reviewer, never a case failure on their own. A check for statements credited to the wrong person was tried and removed:
 it caught 7 of 24 injected cases in the minutes while flagging 73 sentences of the references.
 """
 
@@ -24,21 +24,18 @@ from functools import lru_cache
 
 from .align import Passage, cached_passages, coverage, terms
 from .goldens import Case
+from .polarity import contradicted
 from .text import is_heading, split_sentences
 
 CLOSE = 0.6
 UNSUPPORTED_BELOW = 0.3
+NEAREST = 4
+CRITICAL_FLIPS = {"consent_flip", "capacity_flip"}  # the issue's critical kinds: they fail the case
 
 _HEDGE = re.compile(r"\b(?:alleged(?:ly)?|allegations?|reported(?:ly)?|may|might|could|possibl[ey]|suspected|"
                     r"unconfirmed|appears?|seem(?:s|ed)?|thought to|believed|claims?|said to|not (?:yet )?(?:known|confirmed)|"
                     r"unclear|uncertain|if|whether|concern(?:s|ed)? that)\b", re.I)
 _ALLEGATION = re.compile(r"\b(?:alleged(?:ly)?|allegations?|may have|reported that|it is reported|unconfirmed|suspected)\b", re.I)
-_POSITIVE_CONSENT = re.compile(r"\b(?:consent(?:s|ed)?|agree[sd]?|accept(?:s|ed)?|wants?|wanted)\b", re.I)
-_NEGATIVE_CONSENT = re.compile(r"\b(?:declin(?:e|es|ed)|refus(?:e|es|ed)|(?:did|does|do) not (?:consent|agree|want|accept)|"
-                               r"(?:doesn't|didn't|don't) (?:consent|agree|want|accept)|objects?|objected)\b", re.I)
-_LACKS_CAPACITY = re.compile(r"\b(?:lack(?:s|ed|ing)?|without|no longer has|not have|does not have|did not have)\b[^.;]{0,20}\bcapacity\b", re.I)
-_HAS_CAPACITY = re.compile(r"\b(?:has|had|have|with|retains?|retained)\b[^.;]{0,12}\bcapacity\b", re.I)
-
 
 @dataclass(frozen=True)
 class Claim:
@@ -83,51 +80,40 @@ def _fact_passages(facts: tuple[str, ...]) -> tuple[Passage, ...]:
     return tuple(Passage(text, 0, len(text), terms(text)) for text in facts)
 
 
-def _scored(claim_terms: frozenset[str], pool: tuple[Passage, ...]) -> tuple[tuple[float, Passage | None], list[tuple[float, Passage]]]:
-    """The best passage of a pool (the first on ties; None if nothing overlaps) and the close ones, best first."""
-    values = [(coverage(claim_terms, p.terms), p) for p in pool]
-    best = max(values, key=lambda pair: pair[0], default=(0.0, None))
-    close = sorted((pair for pair in values if pair[0] >= CLOSE), key=lambda pair: -pair[0])
-    return (best if best[0] > 0 else (0.0, None)), close
+def _ranked(claim_terms: frozenset[str], pool: tuple[Passage, ...]) -> list[tuple[float, Passage]]:
+    """The pool's passages by coverage of the claim, best first (document order on ties)."""
+    return sorted(((coverage(claim_terms, p.terms), p) for p in pool), key=lambda pair: -pair[0])
 
 
-def _polarity(text: str) -> dict[str, bool]:
-    """What a text says of consent and capacity: True positive, False negative; absent if silent."""
-    found: dict[str, bool] = {}
-    if _LACKS_CAPACITY.search(text):
-        found["capacity"] = False
-    elif _HAS_CAPACITY.search(text):
-        found["capacity"] = True
-    if _NEGATIVE_CONSENT.search(text):
-        found["consent"] = False
-    elif _POSITIVE_CONSENT.search(text):
-        found["consent"] = True
-    return found
+def _flip_kind(clause: str) -> str:
+    found = terms(clause)
+    if "capac" in found:
+        return "capacity_flip"
+    if found & {"consent", "agre", "accept", "declin", "refus", "want", "wish"}:
+        return "consent_flip"
+    return "negation_flip"
 
 
 def check_claim(claim: Claim, source_pool: tuple[Passage, ...], fact_pool: tuple[Passage, ...]) -> ClaimCheck:
     """Best evidence for the claim and any polarity or certainty problem with it.
 
-    A problem is raised only when every close piece of evidence disagrees with the claim and none
-    agrees: a claim that one passage supports is never flagged because another passage differs."""
-    source_best, source_close = _scored(claim.terms, source_pool)
-    fact_best, fact_close = _scored(claim.terms, fact_pool)
-    value, passage = max(source_best, fact_best, key=lambda pair: pair[0])
-    check = ClaimCheck(claim, value, passage.text if passage else None)
-    close = [p for _, p in fact_close] + [p for _, p in source_close]
-    if not close:
-        if value < UNSUPPORTED_BELOW:
-            check.problems.append(("unsupported_claim", "major", f"nothing in the source says this (best coverage {value:.2f})"))
+    Polarity (`harness.polarity`): a clause of the claim is compared with the clauses of its nearest
+    key facts and source passages that say the same thing, and flagged only when every one of them
+    states it the other way. Certainty: flagged only when every close passage is hedged."""
+    source_ranked, fact_ranked = _ranked(claim.terms, source_pool), _ranked(claim.terms, fact_pool)
+    value, passage = max(source_ranked[:1] + fact_ranked[:1], key=lambda pair: pair[0], default=(0.0, None))
+    check = ClaimCheck(claim, value, passage.text if passage and value > 0 else None)
+    close = [p for v, p in fact_ranked + source_ranked if v >= CLOSE]
+    if not close and value < UNSUPPORTED_BELOW:
+        check.problems.append(("unsupported_claim", "major", f"nothing in the source says this (best coverage {value:.2f})"))
         return check
-    claim_polarity = _polarity(claim.text)
-    for aspect in ("capacity", "consent"):
-        if aspect not in claim_polarity:
-            continue
-        stated = [_polarity(p.text).get(aspect) for p in close]
-        if any(v is not None and v != claim_polarity[aspect] for v in stated) and claim_polarity[aspect] not in stated:
-            check.problems.append((f"{aspect}_flip", "major", f"{aspect} stated the other way round from the source"))
-            return check
-    if not _HEDGE.search(claim.text) and all(_ALLEGATION.search(p.text) for p in close[:3]):
+    nearest = [p.text for _, p in fact_ranked[:NEAREST] + source_ranked[:NEAREST]]
+    for clause, said in contradicted(claim.text, nearest):
+        kind = _flip_kind(clause)
+        check.problems.append((kind, "critical" if kind in CRITICAL_FLIPS else "major", f"states the opposite of the source: {said!r}"))
+        check.evidence = said
+        return check
+    if close and not _HEDGE.search(claim.text) and all(_ALLEGATION.search(p.text) for p in close[:3]):
         check.problems.append(("allegation_as_fact", "major",
                                "states as fact what the source gives as an allegation or possibility"))
     return check

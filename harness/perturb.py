@@ -259,9 +259,9 @@ def _omit_fact(case: Case, reference: str, rng: random.Random) -> tuple[str, Def
 
 INJECTORS: dict[str, Injector] = {
     "changed_date": _detail_change("date", "changed_date", "critical", _shift_day),
-    "changed_time": _detail_change("time", "changed_time", "major", _shift_hour),
+    "changed_time": _detail_change("time", "changed_time", "critical", _shift_hour),
     "changed_dose": _detail_change("dose", "changed_dose", "critical", _scale_number),
-    "changed_number": _detail_change("money", "changed_number", "major", _scale_number),
+    "changed_number": _detail_change("money", "changed_number", "critical", _scale_number),
     "swapped_name": _swap_name,
     "wrong_person": _credit_wrong_person,
     "invented_action": _invented_line("invented_action"),

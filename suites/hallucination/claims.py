@@ -27,7 +27,7 @@ class ClaimSupportScorer:
     """Severity-weighted share of claims without a problem (1 = every claim supported)."""
 
     name = "claim_support"
-    version = "1.0.0"
+    version = "1.1.0"
     threshold = 0.85
     description = ("Claims checked against the closest source passage or key fact: unsupported claims, flipped consent "
                    "or capacity, allegations stated as fact, unsupported details. Critical details fail the case.")

@@ -69,3 +69,12 @@ def test_claim_scores_are_shares(sentences: list[str]) -> None:
         score = scorer.score(CASE, output)
         assert score.value is None or 0.0 <= score.value <= 1.0
     assert len(split_claims(output)) <= len(sentences)
+
+
+def test_a_consent_flip_is_critical_and_fails_the_case() -> None:
+    refused = FAITHFUL + " Mr Nowak refused a body map check every morning."
+    assert ClaimSupportScorer().score(CASE, FAITHFUL + " Mr Nowak agreed to a body map check every morning.").passed
+    score = ClaimSupportScorer().score(CASE, refused)
+    finding = next(f for f in score.findings if f.kind == "consent_flip")
+    assert finding.severity == "critical" and "agreed to a body map check" in (finding.source_evidence or "")
+    assert not score.passed

@@ -1,0 +1,117 @@
+"""Negation: does a claim state the opposite of the evidence that says the same thing?
+
+Texts are cut into clauses (at sentence ends, commas, semicolons, colons, brackets, quotes, dashes
+and "but"). In a clause, a negation cue ("not", "n't", "no", "never", "nothing", "without",
+"cannot", "unable", "lacks", "rather than"; "unpaid" reads as "not paid") negates the content terms
+in the three words after it: "did not consent" negates consent, "lacks capacity" negates capacity.
+"Declined" and "refused" negate accepting, and "consented", "agreed" and "accepted" affirm it, so
+all of them meet in one term. "Not ... until" is a delay, and "no question", "no doubt" affirm.
+
+`contradicted(claim, evidence)` compares each clause of the claim that has at least `MIN_TERMS`
+word terms with the evidence clauses that say the same thing: they hold at least `SAME_AT` of the
+claim clause's word terms (weighted) and at least `BACK_AT` of their own are in the claim clause
+(numbers, dates and calendar words are left out: `unsupported_details` checks those). The claim
+clause is contradicted when, against every such evidence clause, exactly one side negates and a
+word they share is stated one way in the claim and the other way in the evidence. "She consented
+to police involvement" against "She did not consent to police involvement" is contradicted; "No
+notification was received" against "CQC had not received a notification" is not: both negate.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from .align import _term, coverage, terms
+
+SAME_AT = 0.75
+BACK_AT = 0.4
+MIN_TERMS = 2
+REACH = 3  # a cue governs the content terms within this many words after it
+
+ACCEPT = "accept"
+_ACCEPTING = {"consent", "agre", "accept"}
+_REFUSING = {"declin", "refus"}
+_CUES = {"not", "no", "never", "nothing", "nobody", "none", "nor", "without", "cannot", "lack", "lacks", "lacked",
+         "lacking", "neither", "unable"}
+_CLAUSE = re.compile(r"(?<=[.!?])\s+|[,;:()\[\]\"“”]|\s[-–—]\s|\b(?:but|however|whereas|although|though)\b", re.I)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d+(?:[.,]\d+)?")
+_CONTRACTION = re.compile(r"(?i)n['’]t\b")
+_FIXED = [(re.compile(r"(?i)\brather than\b|\binstead of\b"), " not "),
+          (re.compile(r"(?i)\bno[- ]one\b"), " nobody "),
+          (re.compile(r"(?i)\bun(staffed|paid|substantiated|recorded|reported|known|confirmed|supported|treated|signed|seen|"
+                      r"answered|attended|checked|met|accounted|prescribed|planned|safe|willing|aware|able)\b"), r" not \1"),
+          (re.compile(r"(?i)\bno (?:question|doubt)\b"), " "),
+          (re.compile(r"(?i)\b(?:not|never)\b([^.;,]*?)\buntil\b"), r" \1 until "),
+          (re.compile(r"(?i)\bcan not\b"), " cannot ")]
+
+
+_CALENDAR = {_term(w) for w in "monday tuesday wednesday thursday friday saturday sunday january february march april may june "
+             "july august september october november december".split()}
+
+
+def _concept(term: str) -> str:
+    return ACCEPT if term in _ACCEPTING else term
+
+
+@lru_cache(maxsize=16384)
+def stances(clause: str) -> dict[str, frozenset[bool]]:
+    """Each content term of a clause with how it is stated: True affirmed, False negated."""
+    text = _CONTRACTION.sub(" not", clause)
+    for pattern, replacement in _FIXED:
+        text = pattern.sub(replacement, text)
+    found: dict[str, set[bool]] = {}
+    reach = 0  # words left that the last cue still governs
+    for word in _WORD.findall(text):
+        if word.lower() in _CUES:
+            reach = REACH
+            continue
+        term = _term(word)
+        negated = reach > 0
+        reach = max(0, reach - 1)
+        if not term:
+            continue
+        if term in _REFUSING:
+            found.setdefault(ACCEPT, set()).add(negated)  # "did not refuse" affirms accepting
+        else:
+            found.setdefault(_concept(term), set()).add(not negated)
+    return {term: frozenset(values) for term, values in found.items()}
+
+
+@lru_cache(maxsize=16384)
+def clauses(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """(clause, word terms) for each clause of the text; refusing and accepting are one term. Numbers,
+    dates and calendar words are left out: `unsupported_details` checks those, and a claim that adds
+    a date to its evidence still says the same thing."""
+    return tuple((part.strip(), frozenset(ACCEPT if t in _ACCEPTING | _REFUSING else t for t in terms(part)
+                                          if t.isalpha() and t not in _CALENDAR))
+                 for part in _CLAUSE.split(text) if part and part.strip())
+
+
+def negative(clause: str) -> bool:
+    """Whether the clause negates anything at all."""
+    return any(False in values for values in stances(clause).values())
+
+
+def _opposed(claim_clause: str, evidence_clause: str) -> bool:
+    """One clause negates and the other does not, and a term they share is stated both ways."""
+    if negative(claim_clause) == negative(evidence_clause):
+        return False
+    mine, theirs = stances(claim_clause), stances(evidence_clause)
+    return any(len(mine[t]) == 1 and len(theirs[t]) == 1 and mine[t] != theirs[t]
+               for t in mine.keys() & theirs.keys() if t.isalpha() and t not in _CALENDAR)
+
+
+def contradicted(claim: str, evidence: Iterable[str]) -> list[tuple[str, str]]:
+    """(claim clause, evidence clause) for each clause of the claim that its evidence states the other way."""
+    pool = [clause for text in evidence for clause in clauses(text)]
+    found = []
+    for text, wanted in clauses(claim):
+        if len(wanted) < MIN_TERMS:
+            continue
+        same = [other for other, other_terms in pool
+                if coverage(wanted, other_terms) >= SAME_AT and coverage(other_terms, wanted) >= BACK_AT]
+        if same and all(_opposed(text, other) for other in same):
+            found.append((text, same[0]))
+    return found
