@@ -2,8 +2,9 @@
 
 Each claim (sentence or ';'-clause) gets its closest source passage or key fact (`harness.claims`).
 Findings: a claim with nothing in the source behind it (`unsupported_claim`, major), consent or
-capacity stated the other way round (`consent_flip`, `capacity_flip`, major: for review), an
-allegation or possibility stated as fact (`allegation_as_fact`, major: for review), and the
+capacity stated the other way round (`consent_flip`, `capacity_flip`, critical), any other
+statement negated the other way round (`negation_flip`, major: for review), an allegation or
+possibility stated as fact (`allegation_as_fact`, major: for review), and the
 unsupported names, dates, times, doses and numbers of `unsupported_details` inside the claim
 (critical for names, dates, weekdays, times, doses and sums of money).
 
@@ -29,8 +30,8 @@ class ClaimSupportScorer:
     name = "claim_support"
     version = "1.1.0"
     threshold = 0.85
-    description = ("Claims checked against the closest source passage or key fact: unsupported claims, flipped consent "
-                   "or capacity, allegations stated as fact, unsupported details. Critical details fail the case.")
+    description = ("Claims checked against the closest source passage or key fact: unsupported claims, flipped consent, "
+                   "capacity or negation, allegations stated as fact, unsupported details. Critical findings fail the case.")
 
     def __init__(self) -> None:
         self.details = UnsupportedDetailsScorer()
