@@ -21,6 +21,7 @@ from harness.support import source_index
 from harness.align import cached_passages
 from harness.claims import _checked_claims
 from suites.hallucination import suite
+from suites.hallucination.details import unsupported_details
 
 
 def main() -> None:
@@ -39,6 +40,7 @@ def main() -> None:
         source_index.cache_clear()
         cached_passages.cache_clear()
         _checked_claims.cache_clear()  # each run checks every output anew
+        unsupported_details.cache_clear()
         started = time.perf_counter()
         for case, output in zip(cases, outputs):
             t = time.perf_counter()

@@ -51,6 +51,11 @@ _CALENDAR = {_term(w) for w in "monday tuesday wednesday thursday friday saturda
              "july august september october november december".split()}
 
 
+def _is_word(term: str) -> bool:
+    """A word term that a flip can turn on: not a number, date key or calendar word."""
+    return term.isalpha() and term not in _CALENDAR
+
+
 def _concept(term: str) -> str:
     return ACCEPT if term in _ACCEPTING else term
 
@@ -85,7 +90,7 @@ def clauses(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
     dates and calendar words are left out: `unsupported_details` checks those, and a claim that adds
     a date to its evidence still says the same thing."""
     return tuple((part.strip(), frozenset(ACCEPT if t in _ACCEPTING | _REFUSING else t for t in terms(part)
-                                          if t.isalpha() and t not in _CALENDAR))
+                                          if _is_word(t)))
                  for part in _CLAUSE.split(text) if part and part.strip())
 
 
@@ -100,7 +105,7 @@ def _opposed(claim_clause: str, evidence_clause: str) -> bool:
         return False
     mine, theirs = stances(claim_clause), stances(evidence_clause)
     return any(len(mine[t]) == 1 and len(theirs[t]) == 1 and mine[t] != theirs[t]
-               for t in mine.keys() & theirs.keys() if t.isalpha() and t not in _CALENDAR)
+               for t in mine.keys() & theirs.keys() if _is_word(t))
 
 
 def contradicted(claim: str, evidence: Iterable[str]) -> list[tuple[str, str]]:

@@ -19,7 +19,7 @@ from harness.claims import check_claims
 from harness.goldens import Case
 from harness.scoring import Finding, Score
 
-from .details import UnsupportedDetailsScorer
+from .details import unsupported_details
 
 WEIGHT = {"critical": 1.0, "major": 0.5, "minor": 0.25}
 
@@ -33,12 +33,9 @@ class ClaimSupportScorer:
     description = ("Claims checked against the closest source passage or key fact: unsupported claims, flipped consent, "
                    "capacity or negation, allegations stated as fact, unsupported details. Critical findings fail the case.")
 
-    def __init__(self) -> None:
-        self.details = UnsupportedDetailsScorer()
-
     def score(self, case: Case, output: str) -> Score:
         checks = check_claims(case, output)
-        detail_findings = self.details.score(case, output).findings
+        detail_findings = unsupported_details(case.source, output)[1]
         findings: list[Finding] = []
         worst: list[float] = []
         for check in checks:

@@ -16,6 +16,8 @@ detail. Those need the claim-level judges of the full hallucination suite.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from harness.goldens import Case
 from harness.scoring import Finding, Score
 from harness.support import nearest_same_kind, source_index
@@ -37,26 +39,33 @@ class UnsupportedDetailsScorer:
     description = "Share of checkable details (names, dates, times, doses, sums, counts) in the output that the source supports."
 
     def score(self, case: Case, output: str) -> Score:
-        index = source_index(case.source)
-        details = extract_details(output)
-        findings: list[Finding] = []
-        for detail in details:
-            support = index.supports(detail)
-            if support:
-                continue
-            label = KIND_LABEL[detail.kind]
-            findings.append(Finding(
-                kind=f"unsupported_{detail.kind}",
-                severity="critical" if detail.kind in CRITICAL_KINDS else "major",
-                output_span=detail.text,
-                source_evidence=nearest_same_kind(index, detail),
-                reason=f"The {label} '{detail.text}' does not appear in the source.",
-            ))
-        value = 1.0 if not details else 1.0 - len(findings) / len(details)
+        checked, findings = unsupported_details(case.source, output)
+        value = 1.0 if not checked else 1.0 - len(findings) / checked
         critical = any(f.severity == "critical" for f in findings)
         return Score(
             value=value,
             passed=(not critical) and value >= self.threshold,
-            findings=findings,
-            details={"details_checked": len(details), "unsupported": len(findings)},
+            findings=list(findings),
+            details={"details_checked": checked, "unsupported": len(findings)},
         )
+
+
+@lru_cache(maxsize=256)
+def unsupported_details(source: str, output: str) -> tuple[int, tuple[Finding, ...]]:
+    """(details checked, a finding per detail the source does not support), cached by (source, output):
+    `claim_support` reads the same findings, so each output's details are checked once per run.
+    Treat the findings as read-only."""
+    index = source_index(source)
+    details = extract_details(output)
+    findings = []
+    for detail in details:
+        if index.supports(detail):
+            continue
+        findings.append(Finding(
+            kind=f"unsupported_{detail.kind}",
+            severity="critical" if detail.kind in CRITICAL_KINDS else "major",
+            output_span=detail.text,
+            source_evidence=nearest_same_kind(index, detail),
+            reason=f"The {KIND_LABEL[detail.kind]} '{detail.text}' does not appear in the source.",
+        ))
+    return len(details), tuple(findings)
