@@ -13,8 +13,8 @@ On top of coverage, `check_claim` looks for what coverage cannot see:
 They fire only when the evidence that says the same thing all disagrees with the claim. A flipped
 consent or capacity is `critical` and fails the case (the negation check flags 5 of 2,658 faithful
 reference sentences, README); any other flip and an allegation stated as fact are `major` findings
-for a reviewer. A check for statements credited to the wrong person was tried and removed: it
-caught 7 of 24 injected cases in the minutes while flagging 73 sentences of the references.
+for a reviewer. A statement credited to a different person from the one the source credits
+(`harness.attribution`: "wrong_person") is critical: identity.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .align import Passage, cached_passages, coverage, terms
+from .attribution import misattributed
 from .goldens import Case
 from .polarity import contradicted
 from .text import is_heading, split_sentences
@@ -95,12 +96,14 @@ def _flip_kind(clause: str) -> str:
     return "negation_flip"
 
 
-def check_claim(claim: Claim, source_pool: tuple[Passage, ...], fact_pool: tuple[Passage, ...]) -> ClaimCheck:
+def check_claim(claim: Claim, source_pool: tuple[Passage, ...], fact_pool: tuple[Passage, ...],
+                source: str = "", facts: tuple[str, ...] = ()) -> ClaimCheck:
     """Best evidence for the claim and any polarity or certainty problem with it.
 
     Polarity (`harness.polarity`): a clause of the claim is compared with the clauses of its nearest
     key facts and source passages that say the same thing, and flagged only when every one of them
-    states it the other way. Certainty: flagged only when every close passage is hedged."""
+    states it the other way. Attribution (`harness.attribution`, when `source` is given): the source
+    credits what the claim says to somebody else. Certainty: flagged only when every close passage is hedged."""
     source_ranked, fact_ranked = _ranked(claim.terms, source_pool), _ranked(claim.terms, fact_pool)
     value, passage = max(source_ranked[:1] + fact_ranked[:1], key=lambda pair: pair[0], default=(0.0, None))
     check = ClaimCheck(claim, value, passage.text if passage and value > 0 else None)
@@ -114,6 +117,11 @@ def check_claim(claim: Claim, source_pool: tuple[Passage, ...], fact_pool: tuple
         severity = "critical" if kind in CRITICAL_FLIPS else "major"
         check.problems.append((kind, severity, f"states the opposite of the source: {said!r}"))
         check.evidence = said
+        return check
+    for wrong in misattributed(claim.text, source, facts) if source else []:
+        check.problems.append(("wrong_person", "critical", f"credits {wrong.person}; the source credits "
+                               f"{', '.join(wrong.credited_in_source)}: {wrong.evidence!r}"))
+        check.evidence = wrong.evidence
         return check
     if close and not _HEDGE.search(claim.text) and all(_ALLEGATION.search(p.text) for p in close[:3]):
         check.problems.append(("allegation_as_fact", "major",
@@ -132,4 +140,4 @@ def check_claims(case: Case, output: str) -> tuple[ClaimCheck, ...]:
 @lru_cache(maxsize=256)
 def _checked_claims(source: str, facts: tuple[str, ...], output: str) -> tuple[ClaimCheck, ...]:
     source_pool, fact_pool = cached_passages(source, 2), _fact_passages(facts)
-    return tuple(check_claim(claim, source_pool, fact_pool) for claim in split_claims(output))
+    return tuple(check_claim(claim, source_pool, fact_pool, source, facts) for claim in split_claims(output))

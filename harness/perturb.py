@@ -21,8 +21,9 @@ from typing import Literal
 from pydantic import BaseModel
 
 from .goldens import Case, KeyFact
+from .people import people_in
 from .support import supported_by_source
-from .text import Detail, extract_details, split_sentences
+from .text import Detail, extract_details, is_heading, split_sentences
 
 Family = Literal["hallucination", "omission"]
 FICTIONAL_NAMES = ["Bramwell", "Ottershaw", "Quenby", "Fairlie", "Penhallow", "Strickwood", "Ashdown", "Tolland"]
@@ -120,20 +121,6 @@ def _swap_name(case: Case, reference: str, rng: random.Random) -> tuple[str, Def
     return None
 
 
-_PLACE_WORDS = {"Hub", "Team", "Service", "Services", "Unit", "Centre", "House", "Court", "Council", "Trust", "Surgery",
-                "Ward", "Road", "Street", "Lane", "Avenue", "Close", "Grange", "Lodge", "Hall", "Care", "Support", "Group"}
-
-
-def people_in(source: str) -> list[str]:
-    """Full names of people in a source: speaker labels and capitalised pairs of uncommon words."""
-    from .text import word_frequency
-
-    speakers = re.findall(r"^([A-Z][a-z]+(?:[ -][A-Z][a-z'’]+)+):", source, re.M)
-    pairs = [p for p in re.findall(r"\b[A-Z][a-z]+ [A-Z][a-z'’]+(?:-[A-Z][a-z]+)?\b", source)
-             if all(word_frequency(w) < 4.5 for w in p.replace("-", " ").split()) and p.split()[-1] not in _PLACE_WORDS]
-    return list(dict.fromkeys(speakers + pairs))
-
-
 def _credit_wrong_person(case: Case, reference: str, rng: random.Random) -> tuple[str, Defect] | None:
     """Replace a person's full name in the reference with another person from the same case."""
     people = [p for p in people_in(case.source) if p in reference]
@@ -184,14 +171,29 @@ def _flip(case: Case, reference: str, rng: random.Random) -> tuple[str, Defect] 
 _ALLEGATION = [
     (r"\b[Ii]t is alleged that\s+", ""),
     (r"\b[Aa]llegedly\s+", ""),
-    (r"\b[Aa]lleged\s+(?=[a-z])", ""),
+    (r"\b[Aa]lleged\s+(?!that\b|by\b)(?=[a-z])", ""),
     (r"\b[Ii]t is reported that\s+", ""),
     (r"\bmay have\b", "has"),
 ]
 
 
+_ADJECTIVE_BEFORE = re.compile(r"(?:^|[(:;]|\b(?:the|an|a|of|his|her|their|and|or|for|any|this|these|to|is|was))\s*\Z", re.I | re.M)
+
+
+def _not_a_verb(text: str, match: re.Match[str]) -> bool:
+    """"the alleged assault" loses its hedge without "alleged"; "he alleged that" would lose its verb."""
+    return not match.group(0).lower().startswith("alleged ") or _ADJECTIVE_BEFORE.search(text[:match.start()]) is not None
+
+
+def _line_at(text: str, offset: int) -> str:
+    start = text.rfind("\n", 0, offset) + 1
+    end = text.find("\n", offset)
+    return text[start:end if end >= 0 else len(text)]
+
+
 def _allegation_as_fact(case: Case, reference: str, rng: random.Random) -> tuple[str, Defect] | None:
-    found = [(m, replacement) for pattern, replacement in _ALLEGATION for m in re.finditer(pattern, reference)]
+    found = [(m, replacement) for pattern, replacement in _ALLEGATION for m in re.finditer(pattern, reference, re.M)
+             if not is_heading(_line_at(reference, m.start())) and _not_a_verb(reference, m)]
     if not found:
         return None
     match, replacement = rng.choice(found)

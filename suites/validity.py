@@ -45,6 +45,7 @@ class Example:
     case: Case
     output: str
     inconsistent: bool
+    defect: str | None = None  # the injected defect's kind (injected positives only)
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,8 @@ def load_injected(families: set[str], seed: int = 0) -> list[Example]:
                 defects = [d for d in item.defects if d.defect in families]
                 if item.defects and not defects:
                     continue
-                examples.append(Example(f"injected:{SHORT_NAMES[name]}", "all", case, item.output, bool(defects)))
+                examples.append(Example(f"injected:{SHORT_NAMES[name]}", "all", case, item.output, bool(defects),
+                                        defects[0].defect if defects else None))
     return examples
 
 
@@ -136,8 +138,32 @@ def metrics_for(dataset: str, rows: list[tuple[Example, float, bool, float]], th
                    roc_auc(labels, [1 - v for v in values]), statistics.median(r[3] for r in rows) if rows else float("nan"))
 
 
-def run_validity(scorers: list[Scorer], root: Path, families: dict[str, set[str]], progress: Callable[[], None] | None = None) -> dict[str, list[Metrics]]:
-    """Every scorer on SummEdits (threshold from the dev split) and on injected defects."""
+@dataclass(frozen=True)
+class DefectRecall:
+    """How many injected defects of one kind a scorer's `passed` caught, per golden set."""
+
+    dataset: str
+    defect: str
+    caught: int
+    injected: int
+
+
+def recall_by_defect(rows: list[tuple[Example, float, bool, float]]) -> list[DefectRecall]:
+    """Caught / injected for each (dataset, defect kind) among injected positives."""
+    counts: dict[tuple[str, str], list[int]] = {}
+    for example, _, passed, _ in rows:
+        if example.defect:
+            tally = counts.setdefault((example.dataset, example.defect), [0, 0])
+            tally[0] += not passed
+            tally[1] += 1
+    return [DefectRecall(d, k, caught, n) for (d, k), (caught, n) in sorted(counts.items())]
+
+
+def run_validity(scorers: list[Scorer], root: Path, families: dict[str, set[str]], progress: Callable[[], None] | None = None,
+                 by_defect: dict[str, list[DefectRecall]] | None = None) -> dict[str, list[Metrics]]:
+    """Every scorer on SummEdits (threshold from the dev split) and on injected defects.
+
+    `by_defect`, when given, is filled with each scorer's recall per injected defect kind."""
     summedits = load_summedits(root)
     results: dict[str, list[Metrics]] = {}
     for scorer in scorers:
@@ -152,6 +178,8 @@ def run_validity(scorers: list[Scorer], root: Path, families: dict[str, set[str]
         for name in sorted({r[0].dataset for r in injected_rows}):
             table.append(metrics_for(name, [r for r in injected_rows if r[0].dataset == name], None))
         results[scorer.name] = table
+        if by_defect is not None:
+            by_defect[scorer.name] = recall_by_defect(injected_rows)
     return results
 
 
@@ -220,7 +248,8 @@ def register(app: typer.Typer) -> None:
                 err_console.print(f"skipping suite {name}: {exc}")
         with Progress(console=err_console, transient=True) as bar:
             task = bar.add_task("judging", total=None)
-            results = run_validity(scorers, root, DEFECT_FAMILIES, lambda: bar.advance(task))
+            by_defect: dict[str, list[DefectRecall]] = {}
+            results = run_validity(scorers, root, DEFECT_FAMILIES, lambda: bar.advance(task), by_defect)
             omission = omission_validity(root, lambda: bar.advance(task)) if measure_omission else []
         for scorer_name, rows in results.items():
             table = Table("dataset", "n", "pos", "cut", "bal.acc", "prec", "recall", "AUC", "ms/case",
@@ -229,6 +258,13 @@ def register(app: typer.Typer) -> None:
                 table.add_row(m.dataset, str(m.n), str(m.n_inconsistent), "passed" if m.threshold is None else f"{m.threshold:.3f}",
                               f"{m.balanced_accuracy:.3f}", f"{m.precision:.3f}", f"{m.recall:.3f}", f"{m.roc_auc:.3f}",
                               f"{m.median_seconds * 1000:.1f}")
+            console.print(table)
+        for scorer_name, recalls in by_defect.items():
+            sets = sorted({r.dataset for r in recalls})
+            table = Table("defect", *sets, title=f"{scorer_name}: injected defects caught (the case fails)")
+            cells = {(r.defect, r.dataset): f"{r.caught}/{r.injected}" for r in recalls}
+            for defect in sorted({r.defect for r in recalls}):
+                table.add_row(defect, *(cells.get((defect, d), "") for d in sets))
             console.print(table)
         if omission:
             table = Table("dataset", "n", "pos", "cut", "accuracy", "F1", "kappa", "AUC", "recall", "false alarms", "ms/case",
@@ -240,6 +276,7 @@ def register(app: typer.Typer) -> None:
             console.print(table)
         payload: dict[str, Any] = {"dev_split": DEV_SPLIT, "report_split": REPORT_SPLIT,
                                    "scorers": {k: [asdict(m) for m in v] for k, v in results.items()}}
+        payload["recall_by_defect"] = {k: [asdict(r) for r in v] for k, v in by_defect.items()}
         if omission:
             payload["key_fact_recall"] = [asdict(row) for row in omission]
         if report_json:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 from pathlib import Path
 
@@ -50,6 +51,26 @@ def test_each_defect_is_one_exact_edit_with_a_true_label(case, seed: int) -> Non
             assert defect.original.strip() not in item.output
         if defect.defect in {"consent_flip", "capacity_flip", "negation_flip", "allegation_as_fact"}:
             assert defect.severity == "critical"
+
+
+def test_an_allegation_is_made_fact_only_where_a_hedge_is_removed_from_a_statement() -> None:
+    from harness.goldens import Case
+    from harness.perturb import INJECTORS
+
+    inject = INJECTORS["allegation_as_fact"]
+    case = Case(id="a", task="safeguarding_minutes", source="s", reference="x")
+    for reference in ("He alleged that the carer took £40.\n", "She alleged on 3 May that he hit her.\n",
+                      "Alleged source of risk\nMr Pryce, resident.\n"):
+        assert inject(case, reference, random.Random(0)) is None, reference  # a verb or a heading: no statement changes
+    output, defect = inject(case, "Police are investigating the alleged assault on 3 May.\n", random.Random(0))
+    assert output == "Police are investigating the assault on 3 May.\n" and defect.original == "alleged "
+
+
+def test_people_credited_wrongly_are_people_not_places_or_roles() -> None:
+    for case in CASES:
+        for item in perturb_case(case, 0, kinds=["wrong_person"])[1:]:
+            (defect,) = item.defects
+            assert not {"Civic", "Therapist", "Healthcare", "Gypsy"} & set(defect.original.split() + defect.replacement.split())
 
 
 def test_perturbation_is_deterministic_per_seed() -> None:

@@ -52,6 +52,12 @@ def test_bench_validity_command(tmp_path: Path) -> None:
     assert {"summedits", "news", "qmsumm", "sales_call", "injected:minutes", "injected:notes"} <= set(rows)
     assert rows["summedits"]["n"] == 377 and rows["summedits"]["n_inconsistent"] == 220
     assert rows["injected:minutes"]["precision"] >= 0.9  # the literal check rarely flags a faithful reference
+    by_defect = {(r["dataset"], r["defect"]): r for r in report["recall_by_defect"]["claim_support"]}
+    assert {"wrong_person", "consent_flip", "swapped_name"} <= {defect for _, defect in by_defect}
+    injected = sum(r["injected"] for r in by_defect.values())
+    positives = sum(m["n_inconsistent"] for m in report["scorers"]["claim_support"] if m["dataset"].startswith("injected"))
+    assert injected == positives and all(0 <= r["caught"] <= r["injected"] for r in by_defect.values())
+    assert by_defect[("injected:minutes", "swapped_name")]["caught"] == by_defect[("injected:minutes", "swapped_name")]["injected"]
     (run,) = Tracker().list_runs(experiments=["bench-validity"])
     assert run.metrics["unsupported_details.summedits.balanced_accuracy"] == pytest.approx(rows["summedits"]["balanced_accuracy"])
 
