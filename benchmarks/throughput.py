@@ -1,12 +1,15 @@
-"""Throughput of the offline hallucination suite: cases per second for a ~3,000-word transcript with
-~400-word minutes on this machine, after warm-up (median of repeated runs). Not a test: run
+"""Throughput of the offline hallucination suite: cases per second for a 3,000-word transcript with
+400-word minutes on this machine, after warm-up (median of repeated runs). Not a test: run
 
-    .venv/bin/python benchmarks/throughput.py [--repeats 5]
+    .venv/bin/python benchmarks/throughput.py [--repeats 5] [--source-words 3000]
 
-It builds each case from the bundled safeguarding-minutes golden set (sources of 2,000-3,300
-words), cuts the reference minutes to their first 400 words, and times `unsupported_details`
-plus `claim_support` together per case (each case's source is new to the scorer, so source
-indexing is part of the time). Prints the median cases per second and per-case milliseconds.
+It builds each case from the bundled safeguarding-minutes golden set. Their transcripts run to
+1,844-2,875 words, so each is lengthened to at least `--source-words` words with whole lines of the
+next cases' transcripts (other meetings: more text to search, none of it supporting the minutes;
+`--source-words 0` keeps them as they are). The reference minutes are cut to their first 400
+words. It times every scorer of the hallucination suite together per case, with every cache
+cleared between runs, so source indexing is part of the time. Prints the median cases per second
+and per-case milliseconds.
 """
 
 from __future__ import annotations
@@ -19,16 +22,32 @@ import golden_sets
 from harness.goldens import load_golden
 from harness.support import source_index
 from harness.align import cached_passages
+from harness.attribution import _pool, _shared_surnames
 from harness.claims import _checked_claims
+from harness.goldens import Case
+from harness.people import _people, _voices
 from suites.hallucination import suite
 from suites.hallucination.details import unsupported_details
+
+
+def lengthened(cases: list[Case], words: int) -> list[Case]:
+    """Each case with its source made up to at least `words` words from the following cases' lines."""
+    out = []
+    for i, case in enumerate(cases):
+        lines = case.source.splitlines()
+        others = [line for other in cases[i + 1:] + cases[:i] for line in other.source.splitlines()[1:]]
+        while len(" ".join(lines).split()) < words and others:
+            lines.append(others.pop(0))
+        out.append(case.model_copy(update={"source": "\n".join(lines)}))
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--source-words", type=int, default=3000)
     args = parser.parse_args()
-    cases = load_golden(golden_sets.path("safeguarding_minutes")).cases
+    cases = lengthened(load_golden(golden_sets.path("safeguarding_minutes")).cases, args.source_words)
     outputs = [" ".join((c.reference or "").split()[:400]) for c in cases]
     scorers = suite().scorers
     for case, output in zip(cases[:2], outputs[:2]):  # warm-up: imports, regexes, word lists
@@ -41,6 +60,8 @@ def main() -> None:
         cached_passages.cache_clear()
         _checked_claims.cache_clear()  # each run checks every output anew
         unsupported_details.cache_clear()
+        for cache in (_pool, _shared_surnames, _people, _voices):
+            cache.cache_clear()
         started = time.perf_counter()
         for case, output in zip(cases, outputs):
             t = time.perf_counter()
@@ -48,8 +69,8 @@ def main() -> None:
                 scorer.score(case, output)
             per_case.append(time.perf_counter() - t)
         rates.append(len(cases) / (time.perf_counter() - started))
-    words = statistics.median(len(c.source.split()) for c in cases)
-    print(f"{len(cases)} cases, median source {words:.0f} words, outputs 400 words, scorers: {', '.join(s.name for s in scorers)}")
+    words = [len(c.source.split()) for c in cases]
+    print(f"{len(cases)} cases, sources {min(words)}-{max(words)} words (median {statistics.median(words):.0f}), outputs 400 words, scorers: {', '.join(s.name for s in scorers)}")
     print(f"median {statistics.median(rates):.2f} cases/s over {args.repeats} runs; median {statistics.median(per_case) * 1000:.0f} ms a case")
 
 

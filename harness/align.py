@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
-from .text import NUMBER_WORDS, extract_details, split_sentences, word_frequency
+from .text import MONTHS, NUMBER_WORDS, ORDINAL_WORDS, extract_details, split_sentences, word_frequency
 
 STOPWORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being below between both
@@ -44,6 +44,10 @@ EQUIVALENTS = {
 }
 
 _STEMMER = snowballstemmer.stemmer("english")
+# Every date or time `extract_details` can find holds one of these: a cheap test that skips the search.
+_WHEN_WORDS = sorted(set(MONTHS) | {w for w in NUMBER_WORDS if " " not in w} | {w.split()[-1] for w in ORDINAL_WORDS}
+                     | {"quarter", "midday", "noon", "midnight", "clock"}, key=len, reverse=True)
+_MAY_HOLD_WHEN = re.compile(r"\d|\b(?:" + "|".join(map(re.escape, _WHEN_WORDS)) + r")", re.I)
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d+(?:[.,]\d+)?")
 
 
@@ -75,6 +79,8 @@ def term_weight(term: str) -> float:
 def terms(text: str) -> frozenset[str]:
     """The content terms of a text: stems, digits, and date/time keys."""
     found = {t for t in map(_term, _TOKEN.findall(text)) if t}
+    if not _MAY_HOLD_WHEN.search(text):
+        return frozenset(found)  # no digit, month, number, ordinal or clock word: no date or time to find
     for detail in extract_details(text):
         if detail.kind in {"date", "time"}:
             found.add(f"{detail.kind}:{detail.key}")
