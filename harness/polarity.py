@@ -10,10 +10,12 @@ all of them meet in one term. "Not ... until" is a delay, and "no question", "no
 `contradicted(claim, evidence)` compares each clause of the claim that has at least `MIN_TERMS`
 word terms with the evidence clauses that say the same thing: they hold at least `SAME_AT` of the
 claim clause's word terms (weighted) and at least `BACK_AT` of their own are in the claim clause
-(numbers, dates and calendar words are left out: `unsupported_details` checks those). The claim
-clause is contradicted when, against every such evidence clause, exactly one side negates and a
-word they share is stated one way in the claim and the other way in the evidence. "She consented
-to police involvement" against "She did not consent to police involvement" is contradicted; "No
+(numbers, dates and calendar words are left out: `unsupported_details` checks those). Questions
+are not evidence. The claim clause is contradicted when the evidence clause that covers it most
+fully states a word they share the other way (exactly one side negating), and no other such
+evidence clause states that word the way the claim does; clauses that do not hold the word do
+not vote. "She consented to police involvement" against "She did not consent to police
+involvement" is contradicted, and stays so beside "She was offered police involvement"; "No
 notification was received" against "CQC had not received a notification" is not: both negate.
 """
 
@@ -99,24 +101,38 @@ def negative(clause: str) -> bool:
     return any(False in values for values in stances(clause).values())
 
 
-def _opposed(claim_clause: str, evidence_clause: str) -> bool:
-    """One clause negates and the other does not, and a term they share is stated both ways."""
+def _flipped(claim_clause: str, evidence_clause: str) -> frozenset[str]:
+    """The shared word terms stated one way in the claim clause and the other way in the evidence clause
+    (empty unless exactly one of the two clauses negates)."""
     if negative(claim_clause) == negative(evidence_clause):
-        return False
+        return frozenset()
     mine, theirs = stances(claim_clause), stances(evidence_clause)
-    return any(len(mine[t]) == 1 and len(theirs[t]) == 1 and mine[t] != theirs[t]
-               for t in mine.keys() & theirs.keys() if _is_word(t))
+    return frozenset(t for t in mine.keys() & theirs.keys()
+                     if _is_word(t) and len(mine[t]) == 1 and len(theirs[t]) == 1 and mine[t] != theirs[t])
+
+
+def _agrees_on(claim_clause: str, evidence_clause: str, pivots: frozenset[str]) -> bool:
+    """The evidence clause states one of the pivot terms the way the claim clause does."""
+    mine, theirs = stances(claim_clause), stances(evidence_clause)
+    return any(t in theirs and theirs[t] & mine[t] for t in pivots if t in mine)
 
 
 def contradicted(claim: str, evidence: Iterable[str]) -> list[tuple[str, str]]:
-    """(claim clause, evidence clause) for each clause of the claim that its evidence states the other way."""
-    pool = [clause for text in evidence for clause in clauses(text)]
+    """(claim clause, evidence clause) for each clause of the claim that its evidence states the other way.
+
+    The evidence clause that says the same thing most fully decides; it is overruled when any other
+    such clause states the flipped term the way the claim does. Questions are not evidence."""
+    pool = [(clause, found) for text in evidence for clause, found in clauses(text) if not clause.endswith("?")]
     found = []
     for text, wanted in clauses(claim):
         if len(wanted) < MIN_TERMS:
             continue
-        same = [other for other, other_terms in pool
-                if coverage(wanted, other_terms) >= SAME_AT and coverage(other_terms, wanted) >= BACK_AT]
-        if same and all(_opposed(text, other) for other in same):
-            found.append((text, same[0]))
+        same = sorted(((coverage(wanted, other_terms), other) for other, other_terms in pool
+                       if coverage(wanted, other_terms) >= SAME_AT and coverage(other_terms, wanted) >= BACK_AT),
+                      key=lambda pair: -pair[0])
+        if not same:
+            continue
+        pivots = _flipped(text, same[0][1])
+        if pivots and not any(_agrees_on(text, other, pivots) for _, other in same[1:]):
+            found.append((text, same[0][1]))
     return found

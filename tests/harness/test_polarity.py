@@ -45,6 +45,14 @@ def test_a_claim_is_only_compared_with_evidence_that_says_the_same_thing() -> No
     assert contradicted(claim, ["He did not consent to a full clearance of the flat.", "He consented to a full clearance of the flat."]) == []
 
 
+def test_only_evidence_that_holds_the_flipped_word_votes_and_questions_are_not_evidence() -> None:
+    claim = "She accepted a standard pendant alarm."
+    evidence = ["She declined a standard pendant alarm.", "She was offered a standard pendant alarm."]
+    assert contradicted(claim, evidence) == [("She accepted a standard pendant alarm.", "She declined a standard pendant alarm.")]
+    consented = "She consented to police involvement."
+    assert contradicted(consented, ["She did not consent to police involvement.", "Has she consented to police involvement?"])
+
+
 def test_refusing_and_accepting_meet_in_one_term() -> None:
     assert stances("She declined the referral")[ACCEPT] == frozenset({False})
     assert stances("She agreed to the referral")[ACCEPT] == frozenset({True})
