@@ -10,9 +10,10 @@ On top of coverage, `check_claim` looks for what coverage cannot see:
 - polarity (`harness.polarity`): a clause of the claim negates what the evidence clauses saying the
   same thing affirm, or the other way round (consent, capacity, any negation);
 - certainty: the close evidence is hedged ("alleged", "may", "reported") and the claim is not.
-They fire only when the evidence that says the same thing all disagrees with the claim. A flipped
-consent or capacity is `critical` and fails the case (the negation check flags 5 of 2,658 faithful
-reference sentences, README); any other flip and an allegation stated as fact are `major` findings
+A flip is decided by the evidence clause that says the same thing most fully, and no other such
+clause may state the flipped word the claim's way; certainty needs every close passage hedged. A
+flipped consent or capacity is `critical` and fails the case (the negation check flags 6 of 2,658
+faithful reference claims, README); any other flip and an allegation stated as fact are `major` findings
 for a reviewer. A statement credited to a different person from the one the source credits
 (`harness.attribution`: "wrong_person") is critical: identity.
 """
@@ -101,8 +102,7 @@ def check_claim(claim: Claim, source_pool: tuple[Passage, ...], fact_pool: tuple
     """Best evidence for the claim and any polarity or certainty problem with it.
 
     Polarity (`harness.polarity`): a clause of the claim is compared with the clauses of its nearest
-    key facts and source passages that say the same thing, and flagged only when every one of them
-    states it the other way. Attribution (`harness.attribution`, when `source` is given): the source
+    key facts and source passages that say the same thing; the fullest of them decides. Attribution (`harness.attribution`, when `source` is given): the source
     credits what the claim says to somebody else. Certainty: flagged only when every close passage is hedged."""
     source_ranked, fact_ranked = _ranked(claim.terms, source_pool), _ranked(claim.terms, fact_pool)
     value, passage = max(source_ranked[:1] + fact_ranked[:1], key=lambda pair: pair[0], default=(0.0, None))

@@ -1,9 +1,10 @@
 """Who is in a source, and whose words each part of it is.
 
 `people_in` finds full names: speaker labels of a transcript ("Kofi Asante: ..."), authors of case
-notes ("Author: Tom Hargreaves, Social Worker"), and capitalised pairs of uncommon words that are
-not places, services, roles or benefits ("Eastvale Civic", "Occupational Therapist" and
-"Attendance Allowance" are left out). `voice_at` says who is speaking (or writing) at an offset of
+notes ("Author: Tom Hargreaves, Social Worker"), and two or three capitalised uncommon words in a
+row that are not places, services, roles or benefits ("Eastvale Civic Centre", "Occupational
+Therapist" and "Attendance Allowance" are left out; "Daughter Marcia Campbell" gives "Marcia
+Campbell"). `voice_at` says who is speaking (or writing) at an offset of
 the source. Both are heuristics for English-language council records, checked on the bundled
 golden sets; a name they miss is simply not checked.
 """
@@ -17,7 +18,7 @@ from functools import lru_cache
 from .text import word_frequency
 
 TITLE = r"(?:Dr|DC|PC|DS|DI|DCI|Mr|Mrs|Ms|Miss|Mx|Sister|Cllr|Station Officer|To)\.? "
-# Words that end (or start) the name of a place, service or organisation, never a person's.
+# Words in the name of a place, service, organisation, benefit or community, never in a person's name.
 ORGANISATION_WORDS = frozenset("""
 Hub Team Service Services Unit Centre House Court Council Trust Surgery Ward Road Street Lane Avenue Close Grange
 Lodge Hall Care Support Group Borough Civic Advocacy Carers Hospitals Hospital Integrated Neighbourhood Constabulary

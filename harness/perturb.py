@@ -181,7 +181,8 @@ _ADJECTIVE_BEFORE = re.compile(r"(?:^|[(:;]|\b(?:the|an|a|of|his|her|their|and|o
 
 
 def _not_a_verb(text: str, match: re.Match[str]) -> bool:
-    """"the alleged assault" loses its hedge without "alleged"; "he alleged that" would lose its verb."""
+    """True unless the match is the verb: "the alleged assault" loses its hedge without "alleged", while
+    "he alleged that" would lose its verb and say nothing."""
     return not match.group(0).lower().startswith("alleged ") or _ADJECTIVE_BEFORE.search(text[:match.start()]) is not None
 
 
