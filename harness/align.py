@@ -124,17 +124,22 @@ def document_weights(sentences: list[Passage] | tuple[Passage, ...]) -> Weights:
     return {t: term_weight(t) * max(0.2, math.log((n + 1) / (df + 0.5)) / math.log((n + 1) / 1.5)) for t, df in counts.items()}
 
 
-def passages(text: str, window: int = 2) -> list[Passage]:
-    """Sentences of `text` (lines and sentence ends) and runs of up to `window` adjacent sentences."""
-    sentences: list[tuple[str, int, int]] = []
+def sentence_spans(text: str) -> list[tuple[str, int, int]]:
+    """(sentence, start, end) for each sentence of `text` (lines and sentence ends), in order."""
+    spans: list[tuple[str, int, int]] = []
     cursor = 0
     for sentence in split_sentences(text):
         start = text.find(sentence, cursor)
         if start < 0:
             start = cursor
-        end = start + len(sentence)
-        cursor = end
-        sentences.append((sentence, start, end))
+        cursor = start + len(sentence)
+        spans.append((sentence, start, cursor))
+    return spans
+
+
+def passages(text: str, window: int = 2) -> list[Passage]:
+    """Sentences of `text` (lines and sentence ends) and runs of up to `window` adjacent sentences."""
+    sentences = sentence_spans(text)
     found: list[Passage] = []
     for size in range(1, window + 1):
         for i in range(len(sentences) - size + 1):

@@ -23,9 +23,8 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .align import Passage, coverage, terms
+from .align import Passage, coverage, sentence_spans, terms
 from .people import mentioned, people_in, voice_at
-from .text import split_sentences
 
 SAID_AT = 0.8
 LINKED_AT = 0.3
@@ -44,11 +43,8 @@ class Misattribution:
 
 
 def _clauses(text: str, keep_offsets: bool) -> list[Passage]:
-    found, cursor = [], 0
-    for sentence in split_sentences(text):
-        start = max(text.find(sentence, cursor), cursor)
-        cursor = start + len(sentence)
-        offset = start
+    found = []
+    for sentence, offset, _ in sentence_spans(text):
         for piece in _CLAUSE_BREAK.split(sentence):
             if piece and not _CLAUSE_BREAK.fullmatch(piece):
                 where = offset if keep_offsets else NO_VOICE

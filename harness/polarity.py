@@ -114,7 +114,7 @@ def _flipped(claim_clause: str, evidence_clause: str) -> frozenset[str]:
 def _agrees_on(claim_clause: str, evidence_clause: str, pivots: frozenset[str]) -> bool:
     """The evidence clause states one of the pivot terms the way the claim clause does."""
     mine, theirs = stances(claim_clause), stances(evidence_clause)
-    return any(t in theirs and theirs[t] & mine[t] for t in pivots if t in mine)
+    return any(t in theirs and theirs[t] & mine[t] for t in pivots)  # pivots come from `_flipped`: all in `mine`
 
 
 def contradicted(claim: str, evidence: Iterable[str]) -> list[tuple[str, str]]:
