@@ -98,12 +98,14 @@ def _flip_kind(clause: str) -> str:
 
 
 def check_claim(claim: Claim, source_pool: tuple[Passage, ...], fact_pool: tuple[Passage, ...],
-                source: str = "", facts: tuple[str, ...] = ()) -> ClaimCheck:
+                source: str = "", facts: tuple[str, ...] = (), adult: str | None = None,
+                adult_age: int | None = None) -> ClaimCheck:
     """Best evidence for the claim and any polarity or certainty problem with it.
 
     Polarity (`harness.polarity`): a clause of the claim is compared with the clauses of its nearest
     key facts and source passages that say the same thing; the fullest of them decides. Attribution (`harness.attribution`, when `source` is given): the source
-    credits what the claim says to somebody else. Certainty: flagged only when every close passage is hedged."""
+    credits what the claim says to somebody else, or the claim gives the adult's age to somebody else
+    (`adult`, `adult_age`: the case's subject, when known). Certainty: flagged only when every close passage is hedged."""
     source_ranked, fact_ranked = _ranked(claim.terms, source_pool), _ranked(claim.terms, fact_pool)
     value, passage = max(source_ranked[:1] + fact_ranked[:1], key=lambda pair: pair[0], default=(0.0, None))
     check = ClaimCheck(claim, value, passage.text if passage and value > 0 else None)
@@ -118,7 +120,7 @@ def check_claim(claim: Claim, source_pool: tuple[Passage, ...], fact_pool: tuple
         check.problems.append((kind, severity, f"states the opposite of the source: {said!r}"))
         check.evidence = said
         return check
-    for wrong in misattributed(claim.text, source, facts) if source else []:
+    for wrong in misattributed(claim.text, source, facts, adult, adult_age) if source else []:
         check.problems.append(("wrong_person", "critical", f"credits {wrong.person}; the source credits "
                                f"{', '.join(wrong.credited_in_source)}: {wrong.evidence!r}"))
         check.evidence = wrong.evidence
@@ -134,10 +136,14 @@ def check_claims(case: Case, output: str) -> tuple[ClaimCheck, ...]:
 
     Cached by (source, key facts, output): the hallucination and faithfulness scorers of one run
     all read the same checks, so each output is checked once. Treat the result as read-only."""
-    return _checked_claims(case.source, tuple(f.text for f in case.key_facts), output)
+    subject = case.subject
+    return _checked_claims(case.source, tuple(f.text for f in case.key_facts), output,
+                           subject.name if subject else None, subject.age if subject else None)
 
 
 @lru_cache(maxsize=256)
-def _checked_claims(source: str, facts: tuple[str, ...], output: str) -> tuple[ClaimCheck, ...]:
+def _checked_claims(source: str, facts: tuple[str, ...], output: str, adult: str | None = None,
+                    adult_age: int | None = None) -> tuple[ClaimCheck, ...]:
     source_pool, fact_pool = cached_passages(source, 2), _fact_passages(facts)
-    return tuple(check_claim(claim, source_pool, fact_pool, source, facts) for claim in split_claims(output))
+    return tuple(check_claim(claim, source_pool, fact_pool, source, facts, adult, adult_age)
+                 for claim in split_claims(output))

@@ -26,7 +26,7 @@ Police Partnership Practice Homecare Reablement Safeguarding Interpreting Careli
 Protocol Motors Builders Payroll Neurology Urgent Handyperson Installer Sensory Contracts Travellers Gypsy
 Metropolitan General Medical Health Housing Association Foundation Ltd Limited College School Church Mosque Temple
 Pentecostal Buddhist Riverside Southside Tenancy Passenger Occupational Sustainment Grove Safer Healthcare Allowance
-Behaviour Reduction Compact
+Behaviour Reduction Compact Stairlifts
 """.split())
 # Job titles and other capitalised words that precede or follow a name without being one.
 ROLE_WORDS = frozenset("""
@@ -37,7 +37,7 @@ Attends Discharge Liaison
 _SPEAKER = re.compile(rf"^(?:{TITLE})?([A-Z][a-z]+(?:[ -][A-Z][a-z'’]+)+):", re.M)
 _ANY_LABEL = re.compile(r"^[A-Z][\w'’. -]{0,40}:", re.M)
 _AUTHOR = re.compile(rf"Author: (?:{TITLE})?([A-Z][a-z]+(?: [A-Z][a-z'’-]+)+)")
-_NAME_WORD = r"[A-Z][a-z'’]+(?:-[A-Z][a-z]+)?"
+_NAME_WORD = r"(?:O['’])?[A-Z][a-z'’]+(?:-[A-Z][a-z]+)?"  # "Campbell", "O'Donnell", "Nowak-Clarke"
 _RUN = re.compile(rf"\b{_NAME_WORD}(?: {_NAME_WORD})+\b")  # capitalised words in a row: "Daughter Marcia Campbell"
 _NOT_NAME = ORGANISATION_WORDS | ROLE_WORDS
 
@@ -55,6 +55,8 @@ def _people(source: str) -> tuple[str, ...]:
     pairs = []
     for m in _RUN.finditer(source):
         words = m.group(0).split()
+        if any(w.endswith(("'s", "’s")) for w in words[:-1]):
+            continue  # "Doyle's Northgate", "New Year's Eve"
         if set(words) & ORGANISATION_WORDS or words[0] in places:
             continue  # "Eastvale Civic Centre", "Kettleby Reablement": a place or a service
         while words and (words[0] in _NOT_NAME or word_frequency(words[0]) >= 4.5 or words[0].lower() in lower_words):
@@ -66,6 +68,11 @@ def _people(source: str) -> tuple[str, ...]:
         if all(word_frequency(w) < 4.5 and w.lower() not in lower_words for w in " ".join(words).replace("-", " ").split()):
             pairs.append(" ".join(words))  # a word the source also writes in lower case is not a name ("Phoned")
     return tuple(name for name in dict.fromkeys(labelled + pairs) if _plausible(name))
+
+
+def authors_in(source: str) -> list[str]:
+    """The authors of the case notes in a source ("Author: Tom Hargreaves, Social Worker")."""
+    return list(dict.fromkeys(m.group(1) for m in _AUTHOR.finditer(source)))
 
 
 def people_in(source: str) -> list[str]:

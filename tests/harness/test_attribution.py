@@ -23,6 +23,8 @@ def test_people_are_speakers_authors_and_named_pairs_not_places_roles_or_benefit
     notes = "--- 04/03/2025 09:40 | Email | Author: Joanne Pike, Discharge Coordinator\nDaughter Marcia Campbell visits daily."
     assert people_in(TRANSCRIPT) == ["Helen Marsh", "Kofi Asante", "Nadia Rahman"]
     assert people_in(notes) == ["Joanne Pike", "Marcia Campbell"]
+    other = "Mrs Doyle's Northgate account was frozen over New Year's Eve by Siobhan O'Donnell."
+    assert people_in(other) == ["Siobhan O'Donnell"]
 
 
 def test_voice_is_the_speaker_or_author_of_the_text_at_an_offset() -> None:
@@ -84,3 +86,55 @@ def test_the_source_s_own_action_is_never_flagged_and_the_same_action_given_to_t
     assert misattributed(f"{a} to {action} by {when}.", source) == []
     (wrong,) = misattributed(f"{b} to {action} by {when}.", source)
     assert wrong.person == b and wrong.credited_in_source == (a,)
+
+
+NOTES = (
+    "--- 02/06/2025 10:00 | Home visit | Author: Ruth Ellison, Heart Failure Nurse\n"
+    "Violet Boswell is 84 and lives alone. Mrs Boswell weighs 61 kg.\n"
+    "Actions:\n- Shona Patel to keep female-only nurse allocation and report any weight gain the same day.\n"
+    "--- 03/06/2025 09:00 | Phone call | Author: Kieran Walsh, Business Support\n"
+    "Oluwaseun Bello, Client Finance Team at Eastvale Council, will review the charging assessment.\n"
+    "Kieran Walsh rang Eastvale Council to ask about the charging assessment.\n"
+)
+
+
+def test_an_author_s_note_that_names_someone_else_does_not_credit_the_author() -> None:
+    (wrong,) = misattributed("Ruth Ellison to keep female-only nurse allocation and report weight gain the same day.", NOTES)
+    assert wrong.person == "Ruth Ellison" and wrong.credited_in_source == ("Shona Patel",)
+    assert misattributed("Shona Patel to keep female-only nurse allocation and report weight gain the same day.", NOTES) == []
+
+
+def test_a_person_only_loosely_linked_to_a_statement_the_source_credits_to_someone_else_is_flagged() -> None:
+    # Kieran Walsh asked about the charging assessment, but the review is Oluwaseun Bello's
+    (wrong,) = misattributed("Kieran Walsh, Client Finance Team, to review the charging assessment.", NOTES)
+    assert wrong.person == "Kieran Walsh" and wrong.credited_in_source == ("Oluwaseun Bello",)
+    assert misattributed("Oluwaseun Bello, Client Finance Team, to review the charging assessment.", NOTES) == []
+
+
+def test_the_adult_s_age_given_to_somebody_else_is_a_wrong_person() -> None:
+    (wrong,) = misattributed("Mrs Ruth Ellison (84) lives alone.", NOTES, adult="Violet Boswell", adult_age=84)
+    assert wrong.person == "Ruth Ellison" and wrong.credited_in_source == ("Boswell",)
+    (read_from_source,) = misattributed("Ruth Ellison, 84, lives alone.", NOTES)  # the age is read from "Violet Boswell is 84"
+    assert read_from_source.person == "Ruth Ellison"
+    assert misattributed("Mrs Violet Boswell (84) lives alone.", NOTES, adult="Violet Boswell") == []
+    assert misattributed("Ruth Ellison (84) lives alone.", NOTES + "Ruth Ellison, 84, works part time.") == []
+
+
+def test_a_bracketed_aside_is_checked_on_its_own() -> None:
+    source = ("Greg Dobbs: Both incidents happened on Thursday 10 April 2025.\n"
+              "Mark Sutton: I first wrote Monday 14 April in my statement, that was wrong.\n")
+    assert misattributed("Both incidents were on Thursday 10 April 2025 (Mark Sutton first wrote Monday 14 April in his statement).",
+                         source) == []
+
+
+@settings(max_examples=40, deadline=None)
+@given(FIRST, LAST, FIRST, LAST, st.integers(min_value=18, max_value=104))
+def test_the_adult_s_own_age_is_never_flagged_and_the_same_age_given_to_the_worker_always_is(
+        first_a: str, last_a: str, first_w: str, last_w: str, age: int) -> None:
+    if first_a == first_w or last_a == last_w:
+        return
+    adult, worker = f"{first_a} {last_a}", f"{first_w} {last_w}"
+    source = f"--- 01/04/2025 | Visit | Author: {worker}, Social Worker\n{adult} is {age} and lives alone in a flat.\n"
+    assert misattributed(f"{adult} ({age}) lives alone in a flat.", source) == []
+    (wrong,) = misattributed(f"{worker} ({age}) lives alone in a flat.", source)
+    assert wrong.person == worker
