@@ -21,7 +21,7 @@ import time
 
 import golden_sets
 from harness.align import cached_passages
-from harness.attribution import _pool, _shared_surnames, adult_surname
+from harness.attribution import _pool, _shared_surnames, adult_surname, ages_given
 from harness.claims import _checked_claims, _fact_passages
 from harness.goldens import Case, load_golden
 from harness.people import _people, _voices
@@ -61,7 +61,7 @@ def main() -> None:
         cached_passages.cache_clear()
         _checked_claims.cache_clear()  # each run checks every output anew
         unsupported_details.cache_clear()
-        for cache in (_pool, _shared_surnames, adult_surname, _people, _voices, _fact_passages, clauses, stances):
+        for cache in (_pool, _shared_surnames, adult_surname, ages_given, _people, _voices, _fact_passages, clauses, stances):
             cache.cache_clear()
         started = time.perf_counter()
         for case, output in zip(cases, outputs):

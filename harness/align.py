@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
-from .text import MONTHS, NUMBER_WORDS, ORDINAL_WORDS, extract_details, split_sentences, word_frequency
+from .text import MONTHS, NUMBER_WORDS, ORDINAL_WORDS, extract_dates_and_times, split_sentences, word_frequency
 
 STOPWORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being below between both
@@ -81,9 +81,8 @@ def terms(text: str) -> frozenset[str]:
     found = {t for t in map(_term, _TOKEN.findall(text)) if t}
     if not _MAY_HOLD_WHEN.search(text):
         return frozenset(found)  # no digit, month, number, ordinal or clock word: no date or time to find
-    for detail in extract_details(text):
-        if detail.kind in {"date", "time"}:
-            found.add(f"{detail.kind}:{detail.key}")
+    for detail in extract_dates_and_times(text):
+        found.add(f"{detail.kind}:{detail.key}")
     return frozenset(found)
 
 

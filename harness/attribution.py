@@ -130,13 +130,15 @@ def _said_of(person: str, claim: str, named: list[str]) -> str:
     return claim
 
 
+_AGE_NEXT = re.compile(r"\W{0,3}(?:aged\s+|is\s+|was\s+)?\d")  # cheap test: a number straight after the name
 _AGE_AFTER = r"(?:\s*\(\s*(?:aged\s+)?|,\s*(?:aged\s+)?|\s+(?:is|was|aged)\s+)(\d{1,3})\b(?!\s*(?:mg|kg|%|/|:|\.\d))"
 
 
-def ages_given(name_pattern: str, text: str) -> set[int]:
+@lru_cache(maxsize=4096)
+def ages_given(name_pattern: str, text: str) -> frozenset[int]:
     """Ages written straight after a name: "Mrs Campbell (81)", "Jakub Nowak, 19,", "Mrs Campbell is 81"."""
     found = {int(m.group(1)) for m in re.finditer(rf"\b(?:{name_pattern}){_AGE_AFTER}", text)}
-    return {age for age in found if 16 <= age <= 110}
+    return frozenset(age for age in found if 16 <= age <= 110)
 
 
 def _name_pattern(person: str) -> str:
@@ -148,6 +150,8 @@ def _given_adults_age(person: str, claim: str, source: str, surname: str | None,
     """The claim gives the person the age the source gives the adult ("Mrs Priya Venkatesan (81)"
     where 81 is Mrs Campbell's age and Priya Venkatesan is the occupational therapist)."""
     if not surname or person.split()[-1] == surname:
+        return None
+    if not any(_AGE_NEXT.match(claim, m.end()) for m in re.finditer(re.escape(person), claim)):
         return None
     claimed = ages_given(re.escape(person), claim)
     adults = ages_given(re.escape(surname), source) | ({age} if age else set())

@@ -86,6 +86,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("number", re.compile(rf"\b((?:{_WORDNUM})(?:[\s-]+(?:and\s+)?(?:{_WORDNUM}))*)\s+(?={COUNTED}\b)", re.I)),
     ("number", re.compile(rf"(?<![\w£.]){_NUM}(?:{_ORD})?\b")),
 ]
+_UP_TO_TIMES = _PATTERNS[:max(i for i, (kind, _) in enumerate(_PATTERNS) if kind == "time") + 1]
 _NAME = re.compile(r"\b[A-Z][a-zA-Z'’-]*[a-z][a-zA-Z'’-]*\b")
 
 
@@ -161,8 +162,21 @@ def number_word_values(text: str) -> set[float]:
 def extract_details(text: str) -> list[Detail]:
     """Every detail in `text`, earlier patterns taking precedence over overlapping later ones."""
     taken = [False] * (len(text) + 1)
+    found = _scan(text, _PATTERNS, taken)
+    found.extend(_names(text, taken))
+    return sorted(found, key=lambda d: d.start)
+
+
+def extract_dates_and_times(text: str) -> list[Detail]:
+    """The dates and times of `extract_details(text)`, found without its later patterns (numbers,
+    percentages) and names, which never take precedence over them."""
+    found = _scan(text, _UP_TO_TIMES, [False] * (len(text) + 1))
+    return sorted((d for d in found if d.kind in {"date", "time"}), key=lambda d: d.start)
+
+
+def _scan(text: str, patterns: list[tuple[str, re.Pattern[str]]], taken: list[bool]) -> list[Detail]:
     found: list[Detail] = []
-    for kind, pattern in _PATTERNS:
+    for kind, pattern in patterns:
         for match in pattern.finditer(text):
             start, end = match.span()
             if end <= start or any(taken[start:end]):
@@ -180,8 +194,7 @@ def extract_details(text: str) -> list[Detail]:
                 shown = shown.rstrip(".")
             begin = start + len(raw) - len(raw.lstrip())  # the span covers exactly the text shown
             found.append(Detail(kind, shown, begin, begin + len(shown), key))  # type: ignore[arg-type]
-    found.extend(_names(text, taken))
-    return sorted(found, key=lambda d: d.start)
+    return found
 
 
 def _is_list_marker(text: str, start: int, end: int) -> bool:

@@ -9,7 +9,9 @@ Two kinds of data:
   the scorer's own documented `passed`.
 
 Reported per scorer and dataset: balanced accuracy, precision and recall on the inconsistent
-class, ROC AUC (from 1 - value), median seconds per case.
+class, ROC AUC (from 1 - value), median seconds per case. Per injected defect kind: how many the
+scorer caught (the case fails) and how many it found (a finding of any severity whose output span
+overlaps the edit: a major finding for review is found without failing the case).
 """
 
 from __future__ import annotations
@@ -46,6 +48,19 @@ class Example:
     output: str
     inconsistent: bool
     defect: str | None = None  # the injected defect's kind (injected positives only)
+    defect_span: tuple[int, int] | None = None  # where the injected edit is in the output
+
+
+@dataclass(frozen=True)
+class Judged:
+    """One example's verdict: the scorer's value and `passed`, the seconds it took, and whether a
+    finding's output span covers the injected edit (None for examples without one)."""
+
+    example: Example
+    value: float
+    passed: bool
+    seconds: float
+    found: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -83,8 +98,9 @@ def load_injected(families: set[str], seed: int = 0) -> list[Example]:
                 defects = [d for d in item.defects if d.defect in families]
                 if item.defects and not defects:
                     continue
+                span = (defects[0].output_start, defects[0].output_start + max(1, len(defects[0].replacement))) if defects else None
                 examples.append(Example(f"injected:{SHORT_NAMES[name]}", "all", case, item.output, bool(defects),
-                                        defects[0].defect if defects else None))
+                                        defects[0].defect if defects else None, span))
     return examples
 
 
@@ -117,46 +133,65 @@ def best_threshold(labels: list[bool], values: list[float]) -> float:
     return max(candidates, key=lambda cut: classification(labels, [v < cut for v in values])[0])
 
 
-def judge(scorer: Scorer, examples: list[Example], progress: Callable[[], None] | None = None) -> list[tuple[Example, float, bool, float]]:
-    """(example, value, passed, seconds) for each example."""
+def _found(example: Example, spans: list[str]) -> bool | None:
+    """Whether some finding's output span overlaps the injected edit."""
+    if example.defect_span is None:
+        return None
+    start, end = example.defect_span
+    for span in spans:
+        at = example.output.find(span) if span else -1
+        while at >= 0:
+            if at < end and start < at + len(span):
+                return True
+            at = example.output.find(span, at + 1)
+    return False
+
+
+def judge(scorer: Scorer, examples: list[Example], progress: Callable[[], None] | None = None) -> list[Judged]:
+    """The scorer's verdict on each example."""
     out = []
     for example in examples:
         started = time.perf_counter()
         score = scorer.score(example.case, example.output)
-        out.append((example, 1.0 if score.value is None else float(score.value), bool(score.passed), time.perf_counter() - started))
+        seconds = time.perf_counter() - started
+        out.append(Judged(example, 1.0 if score.value is None else float(score.value), bool(score.passed), seconds,
+                          _found(example, [f.output_span or "" for f in score.findings])))
         if progress:
             progress()
     return out
 
 
-def metrics_for(dataset: str, rows: list[tuple[Example, float, bool, float]], threshold: float | None) -> Metrics:
-    labels = [r[0].inconsistent for r in rows]
-    values = [r[1] for r in rows]
-    flagged = [v < threshold for v in values] if threshold is not None else [not r[2] for r in rows]
+def metrics_for(dataset: str, rows: list[Judged], threshold: float | None) -> Metrics:
+    labels = [r.example.inconsistent for r in rows]
+    values = [r.value for r in rows]
+    flagged = [v < threshold for v in values] if threshold is not None else [not r.passed for r in rows]
     balanced, precision, recall = classification(labels, flagged)
     return Metrics(dataset, len(rows), sum(labels), threshold, balanced, precision, recall,
-                   roc_auc(labels, [1 - v for v in values]), statistics.median(r[3] for r in rows) if rows else float("nan"))
+                   roc_auc(labels, [1 - v for v in values]), statistics.median(r.seconds for r in rows) if rows else float("nan"))
 
 
 @dataclass(frozen=True)
 class DefectRecall:
-    """How many injected defects of one kind a scorer's `passed` caught, per golden set."""
+    """Injected defects of one kind per golden set: how many the scorer's `passed` caught (the case
+    fails), and how many it found (a finding, of any severity, on the edit)."""
 
     dataset: str
     defect: str
     caught: int
     injected: int
+    found: int = 0
 
 
-def recall_by_defect(rows: list[tuple[Example, float, bool, float]]) -> list[DefectRecall]:
-    """Caught / injected for each (dataset, defect kind) among injected positives."""
+def recall_by_defect(rows: list[Judged]) -> list[DefectRecall]:
+    """Caught, injected and found for each (dataset, defect kind) among injected positives."""
     counts: dict[tuple[str, str], list[int]] = {}
-    for example, _, passed, _ in rows:
-        if example.defect:
-            tally = counts.setdefault((example.dataset, example.defect), [0, 0])
-            tally[0] += not passed
+    for row in rows:
+        if row.example.defect:
+            tally = counts.setdefault((row.example.dataset, row.example.defect), [0, 0, 0])
+            tally[0] += not row.passed
             tally[1] += 1
-    return [DefectRecall(d, k, caught, n) for (d, k), (caught, n) in sorted(counts.items())]
+            tally[2] += bool(row.found)
+    return [DefectRecall(d, k, caught, n, found) for (d, k), (caught, n, found) in sorted(counts.items())]
 
 
 def run_validity(scorers: list[Scorer], root: Path, families: dict[str, set[str]], progress: Callable[[], None] | None = None,
@@ -168,15 +203,15 @@ def run_validity(scorers: list[Scorer], root: Path, families: dict[str, set[str]
     results: dict[str, list[Metrics]] = {}
     for scorer in scorers:
         rows = judge(scorer, summedits, progress)
-        dev = [r for r in rows if r[0].split == DEV_SPLIT]
-        cut = best_threshold([r[0].inconsistent for r in dev], [r[1] for r in dev])
-        report = [r for r in rows if r[0].split == REPORT_SPLIT]
+        dev = [r for r in rows if r.example.split == DEV_SPLIT]
+        cut = best_threshold([r.example.inconsistent for r in dev], [r.value for r in dev])
+        report = [r for r in rows if r.example.split == REPORT_SPLIT]
         table = [metrics_for("summedits", report, cut)]
-        table += [metrics_for(domain, [r for r in report if r[0].dataset == domain], cut)
-                  for domain in sorted({r[0].dataset for r in report})]
+        table += [metrics_for(domain, [r for r in report if r.example.dataset == domain], cut)
+                  for domain in sorted({r.example.dataset for r in report})]
         injected_rows = judge(scorer, load_injected(families.get(scorer.name, set())), progress)
-        for name in sorted({r[0].dataset for r in injected_rows}):
-            table.append(metrics_for(name, [r for r in injected_rows if r[0].dataset == name], None))
+        for name in sorted({r.example.dataset for r in injected_rows}):
+            table.append(metrics_for(name, [r for r in injected_rows if r.example.dataset == name], None))
         results[scorer.name] = table
         if by_defect is not None:
             by_defect[scorer.name] = recall_by_defect(injected_rows)
@@ -261,8 +296,8 @@ def register(app: typer.Typer) -> None:
             console.print(table)
         for scorer_name, recalls in by_defect.items():
             sets = sorted({r.dataset for r in recalls})
-            table = Table("defect", *sets, title=f"{scorer_name}: injected defects caught (the case fails)")
-            cells = {(r.defect, r.dataset): f"{r.caught}/{r.injected}" for r in recalls}
+            table = Table("defect", *sets, title=f"{scorer_name}: injected defects caught (the case fails) / found (a finding on the edit)")
+            cells = {(r.defect, r.dataset): f"{r.caught}/{r.injected} caught, {r.found} found" for r in recalls}
             for defect in sorted({r.defect for r in recalls}):
                 table.add_row(defect, *(cells.get((defect, d), "") for d in sets))
             console.print(table)

@@ -9,6 +9,6 @@ __all__ = ["DistortionScorer", "ReferenceAgreementScorer", "SupportedClaimShareS
 
 def suite() -> Suite:
     """The faithfulness suite as registered under the `assure.suites` entry point."""
-    return Suite(name="faithfulness", version="1.0.0",
+    return Suite(name="faithfulness", version="1.1.0",
                  scorers=[SupportedClaimShareScorer(), DistortionScorer(), ReferenceAgreementScorer()],
                  description="How much of the output the source supports, without distortion; agreement with a reference.")

@@ -19,7 +19,7 @@ class SupportedClaimShareScorer:
     """Share of the output's claims that the source (or the case's key facts) supports (1 = all)."""
 
     name = "supported_claim_share"
-    version = "1.0.0"
+    version = "1.1.0"
     threshold = 0.9
     description = "Share of output claims with close source evidence and no flip or distortion found."
 
@@ -42,7 +42,7 @@ class DistortionScorer:
     added (an intensifier such as "severe" or "always" that the closest evidence does not use)."""
 
     name = "distortion"
-    version = "1.0.0"
+    version = "1.1.0"
     threshold = 0.95
     description = "Claims whose certainty or emphasis goes beyond the source (1 = none)."
 

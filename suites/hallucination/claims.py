@@ -29,7 +29,7 @@ class ClaimSupportScorer:
     """Severity-weighted share of claims without a problem (1 = every claim supported)."""
 
     name = "claim_support"
-    version = "1.2.0"
+    version = "1.3.0"
     threshold = 0.85
     description = ("Claims checked against the closest source passage or key fact: unsupported claims, flipped consent, "
                    "capacity or negation, statements credited to the wrong person, allegations stated as fact, unsupported "

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness.text import MONTHS, extract_details, split_sentences, to_number
+from harness.text import MONTHS, extract_dates_and_times, extract_details, split_sentences, to_number
 
 MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
                "November", "December"]
@@ -141,3 +141,14 @@ def test_ordinary_prose_holds_no_dates_or_times(prose: str) -> None:
 
 def test_numbered_list_markers_are_not_counts() -> None:
     assert keys("1. Priya to visit.\n2) Sam to call.", "number") == []
+
+
+FRAGMENTS = ["Seen on 3 March 2025", "at 10:30am", "half past two", "5 mg twice daily", "£40", "Mrs Hale", "on the 9th",
+             "Monday the 10th", "at four", "12 visits", "50%", "14/03", "2025-03-04", "at midday", "ten o'clock", "Dr Rahman"]
+
+
+@given(st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=8), st.sampled_from([" ", ", ", ". ", " and "]))
+def test_dates_and_times_alone_are_those_of_every_detail(parts: list[str], joiner: str) -> None:
+    text = joiner.join(parts) + "."
+    wanted = [(d.kind, d.start, d.key) for d in extract_details(text) if d.kind in {"date", "time"}]
+    assert [(d.kind, d.start, d.key) for d in extract_dates_and_times(text)] == wanted

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from scipy.stats import mannwhitneyu
 
 from harness.tracking import Tracker
-from suites.validity import best_threshold, classification, roc_auc
+from harness.goldens import Case
+from suites.validity import Example, _found, best_threshold, classification, roc_auc
 from tests.conftest import run_cli
 
 labelled = st.lists(st.tuples(st.booleans(), st.floats(0, 1)), min_size=2, max_size=60).filter(
@@ -42,6 +43,18 @@ def test_best_threshold_is_optimal_on_its_own_data(rows: list[tuple[bool, float]
         assert chosen >= classification(labels, [v < other for v in values])[0] - 1e-12
 
 
+def test_a_defect_is_found_only_by_a_finding_that_overlaps_the_edit() -> None:
+    output = "Mrs Campbell fell on Monday. She consented to police involvement. The GP visited."
+    start = output.index("consented")
+    example = Example("injected:minutes", "all", Case(id="c1", task="t", source="x"), output, True, "consent_flip",
+                      (start, start + len("consented")))
+    assert _found(example, ["She consented to police involvement."])
+    assert not _found(example, ["The GP visited.", "Mrs Campbell fell on Monday."])
+    assert not _found(example, [])
+    reference = Example("injected:minutes", "all", example.case, output, False)
+    assert _found(reference, ["The GP visited."]) is None
+
+
 @pytest.mark.integration
 def test_bench_validity_command(tmp_path: Path) -> None:
     result = run_cli("bench", "validity", "--suite", "hallucination", "--report-json", str(tmp_path / "v.json"), cwd=tmp_path, timeout=300)
@@ -58,6 +71,8 @@ def test_bench_validity_command(tmp_path: Path) -> None:
     positives = sum(m["n_inconsistent"] for m in report["scorers"]["claim_support"] if m["dataset"].startswith("injected"))
     assert injected == positives and all(0 <= r["caught"] <= r["injected"] for r in by_defect.values())
     assert by_defect[("injected:minutes", "swapped_name")]["caught"] == by_defect[("injected:minutes", "swapped_name")]["injected"]
+    assert by_defect[("injected:minutes", "swapped_name")]["found"] == by_defect[("injected:minutes", "swapped_name")]["injected"]
+    assert all(0 <= r["found"] <= r["injected"] for r in by_defect.values())
     (run,) = Tracker().list_runs(experiments=["bench-validity"])
     assert run.metrics["unsupported_details.summedits.balanced_accuracy"] == pytest.approx(rows["summedits"]["balanced_accuracy"])
 
