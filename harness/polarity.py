@@ -12,9 +12,10 @@ word terms with the evidence clauses that say the same thing: they hold at least
 claim clause's word terms (weighted) and at least `BACK_AT` of their own are in the claim clause
 (numbers, dates and calendar words are left out: `unsupported_details` checks those). Questions
 are not evidence. The claim clause is contradicted when the evidence clause that covers it most
-fully states a word they share the other way (exactly one side negating), and no other such
-evidence clause states that word the way the claim does; clauses that do not hold the word do
-not vote. "She consented to police involvement" against "She did not consent to police
+fully states a word they share the other way (exactly one side negating; where the negation's
+first word is among them, that word: "did not consent to the police" turns on consent, not on
+police), and no other such evidence clause states that word the way the claim does (and none of
+them the other way); clauses that do not hold the word do not vote. "She consented to police involvement" against "She did not consent to police
 involvement" is contradicted, and stays so beside "She was offered police involvement"; "No
 notification was received" against "CQC had not received a notification" is not: both negate.
 """
@@ -101,20 +102,44 @@ def negative(clause: str) -> bool:
     return any(False in values for values in stances(clause).values())
 
 
+@lru_cache(maxsize=16384)
+def negated_heads(clause: str) -> frozenset[str]:
+    """The word each negation cue negates first ("did not consent to the police" -> accept; "does not
+    want a day centre" -> want), and accepting where the clause declines or refuses."""
+    text = _CONTRACTION.sub(" not", clause)
+    for pattern, replacement in _FIXED:
+        text = pattern.sub(replacement, text)
+    heads: set[str] = set()
+    armed = False
+    for word in _WORD.findall(text):
+        if word.lower() in _CUES:
+            armed = True
+            continue
+        term = _term(word)
+        if term and (armed or term in _REFUSING):
+            heads.add(ACCEPT if term in _ACCEPTING | _REFUSING else term)
+            armed = False
+    return frozenset(heads)
+
+
 def _flipped(claim_clause: str, evidence_clause: str) -> frozenset[str]:
     """The shared word terms stated one way in the claim clause and the other way in the evidence clause
-    (empty unless exactly one of the two clauses negates)."""
+    (empty unless exactly one of the two clauses negates); only the words the negation governs first
+    where they are among them ("not consent to the police" turns on consent, not on police)."""
     if negative(claim_clause) == negative(evidence_clause):
         return frozenset()
     mine, theirs = stances(claim_clause), stances(evidence_clause)
-    return frozenset(t for t in mine.keys() & theirs.keys()
-                     if _is_word(t) and len(mine[t]) == 1 and len(theirs[t]) == 1 and mine[t] != theirs[t])
+    flipped = frozenset(t for t in mine.keys() & theirs.keys()
+                        if _is_word(t) and len(mine[t]) == 1 and len(theirs[t]) == 1 and mine[t] != theirs[t])
+    heads = flipped & negated_heads(claim_clause if negative(claim_clause) else evidence_clause)
+    return heads or flipped
 
 
 def _agrees_on(claim_clause: str, evidence_clause: str, pivots: frozenset[str]) -> bool:
-    """The evidence clause states one of the pivot terms the way the claim clause does."""
-    mine, theirs = stances(claim_clause), stances(evidence_clause)
-    return any(t in theirs and theirs[t] & mine[t] for t in pivots)  # pivots come from `_flipped`: all in `mine`
+    """The evidence clause states a pivot term the way the claim clause does, and none the other way."""
+    mine, theirs = stances(claim_clause), stances(evidence_clause)  # pivots come from `_flipped`: all in `mine`
+    stated = [t for t in pivots if t in theirs]
+    return bool(stated) and all(theirs[t] & mine[t] for t in stated)
 
 
 def contradicted(claim: str, evidence: Iterable[str]) -> list[tuple[str, str]]:

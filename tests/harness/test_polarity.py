@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness.polarity import ACCEPT, contradicted, negative, stances
+from harness.polarity import ACCEPT, contradicted, negated_heads, negative, stances
 
 
 @pytest.mark.parametrize(("claim", "evidence"), [
@@ -51,6 +51,19 @@ def test_only_evidence_that_holds_the_flipped_word_votes_and_questions_are_not_e
     assert contradicted(claim, evidence) == [("She accepted a standard pendant alarm.", "She declined a standard pendant alarm.")]
     consented = "She consented to police involvement."
     assert contradicted(consented, ["She did not consent to police involvement.", "Has she consented to police involvement?"])
+
+
+def test_a_flip_turns_on_the_word_the_negation_governs_first() -> None:
+    # "not consent to the police": the flip is on consent; a second "did not consent" clause agrees
+    # with the first, it does not clear the claim because it happens to leave "police" un-negated
+    evidence = ["Mrs Gill did not consent to police involvement and does not want her husband in trouble.",
+                "She did not consent to the police being involved."]
+    assert contradicted("She consented to police involvement", evidence)
+    # a clause that only mentions a day centre does not overrule "does not want a day centre"
+    assert contradicted("He wants a day centre", ["Jakub does not want a day centre",
+                                                  "When I showed him pictures of a day centre he said"])
+    assert negated_heads("She did not consent to the police being involved") == {ACCEPT}
+    assert negated_heads("He declined the referral and has no carer") == {ACCEPT, "carer"}
 
 
 def test_refusing_and_accepting_meet_in_one_term() -> None:
