@@ -125,6 +125,8 @@ def _run_analyses(suites: list[Suite], golden: GoldenSet, outcome: RunOutcome, r
         for analysis in suite.analyses:
             result = analysis.analyse(golden.cases, outcome.results)
             report[analysis.name] = result.report
+            if result.summary:
+                report.setdefault("analysis_summaries", {})[analysis.name] = list(result.summary)
             metrics.update({f"{analysis.name}.{key}": float(value) for key, value in result.metrics.items()})
             for key, table in result.tables.items():
                 file = folder / f"{analysis.name}_{key}.csv"

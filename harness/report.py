@@ -90,6 +90,8 @@ def summary_html(report: dict[str, Any]) -> str:
                 else f"<details><summary>Output</summary><pre>{e(case['output'] or '')}</pre></details>")
         case_blocks.append(f"<section><h3>{e(case['case_id'])}</h3>{body}<ul>{findings}</ul></section>")
     warnings = "".join(f"<li>{e(w)}</li>" for w in report.get("warnings", []))
+    analyses = "".join(f"<h2>{e(name.capitalize())}</h2><ul>{''.join(f'<li>{e(line)}</li>' for line in lines)}</ul>"
+                       for name, lines in report.get("analysis_summaries", {}).items())
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>assure run {e(report['run_id'])}</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}}
@@ -102,6 +104,7 @@ Cases: {len(report['cases'])}; errored: {report['errors']}.</p>
 <p>Scores run from 0 to 1, 1 best; the interval is a bootstrap 95% confidence interval of the mean.</p>
 <table><tr><th>Scorer</th><th>Mean</th><th>95% CI</th><th>Pass rate</th></tr>{metric_rows}</table>
 {f'<h2>Warnings</h2><ul>{warnings}</ul>' if warnings else ''}
+{analyses}
 <h2>Cases</h2>{''.join(case_blocks)}</body></html>"""
 
 

@@ -64,12 +64,13 @@ class SetAnalysisResult:
 
     `report` becomes `report[analysis.name]` in the run report JSON; `metrics` are logged to MLflow
     as `{analysis.name}.{key}`; each table is written as `{analysis.name}_{key}.csv` and logged as
-    an artifact.
+    an artifact; `summary` (plain sentences) is shown in the run's summary.html.
     """
 
     report: dict[str, Any]
     metrics: dict[str, float] = field(default_factory=dict)
     tables: dict[str, Any] = field(default_factory=dict)
+    summary: list[str] = field(default_factory=list)
 
 
 @runtime_checkable

@@ -271,7 +271,8 @@ class BiasAnalysis:
         table = pd.DataFrame([{**{k: v for k, v in r.items() if not k.startswith("_")},
                                "description": descriptions.get(r["metric"], "")} for r in all_rows], columns=columns)
         return SetAnalysisResult(report=report, metrics=metrics,
-                                 tables={"tests": table, "pairs": pd.DataFrame(pair_rows)})
+                                 tables={"tests": table, "pairs": pd.DataFrame(pair_rows)},
+                                 summary=[e["summary"] for e in report.values()])
 
     def _one(self, design: Design, by_id: dict[str, Any], measures: list[Measure],
              skipped: dict[str, str]) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:

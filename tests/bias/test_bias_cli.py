@@ -61,4 +61,8 @@ def test_bias_run_flags_the_planted_group_and_not_the_fair_characteristic(tmp_pa
     assert sex["disparity_found"] is False
     runs = list((tmp_path / "assure-home").rglob("bias_tests.csv"))
     assert runs, "the full table is written as an artifact"
+    (page,) = (tmp_path / "assure-home").glob("runs/*/artifacts/summary.html")
+    html_text = page.read_text(encoding="utf-8")
+    assert "<h2>Bias</h2>" in html_text and "religion: disparity found" in html_text and "sex: none detected" in html_text
+    assert report["analysis_summaries"]["bias"] == [bias["sex"]["summary"], bias["religion"]["summary"]]
     assert seconds < 240
