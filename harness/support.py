@@ -7,11 +7,13 @@ words, years and months mentioned, ages implied by a date of birth, initialisms 
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import lru_cache
 
-from .text import MONTHS, Detail, extract_details, number_word_values
+from .text import MONTHS, WEEKDAYS, Detail, extract_details, number_word_values
 
 
 def _word_forms(word: str) -> set[str]:
@@ -46,6 +48,54 @@ def _ages_from_birth(source: str, years: frozenset[int]) -> set[float]:
     return ages
 
 
+_RELATIVE = re.compile(r"\b(yesterday|today|tomorrow|(?:the )?(?:next|following) day|the day (?:before|after))\b", re.I)
+_SHIFT = {"yesterday": -1, "today": 0, "tomorrow": 1, "next day": 1, "following day": 1, "day after": 1, "day before": -1}
+_WEEKDAY_AFTER = re.compile(r"\W{1,3}(?:on\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
+_DAY_NAMES = {number: name for name, number in WEEKDAYS.items()}
+_HEADER = re.compile(r"^\s*(?:\[|---)", re.M)  # a transcript's opening line, a case note's header
+
+
+def _as_date(detail: Detail, year: int | None) -> date | None:
+    _, day, month, own_year = detail.key
+    try:
+        return date(int(own_year or year), int(month), int(day))  # type: ignore[call-overload, arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def relative_dates(source: str, details: tuple[Detail, ...]) -> list[Detail]:
+    """Dates that relative words stand for: "yesterday", "today" and "tomorrow" counted from the date
+    of the meeting or note they are in (the date on its opening line), "the next day" and "the day
+    before" from the date last mentioned before them. A minute-taker who writes "the letter arrived
+    on 28 May" for "it arrived yesterday" at a meeting on 29 May is supported."""
+    headers = [m.start() for m in _HEADER.finditer(source)]
+    dated = sorted((d for d in details if d.kind == "date" and d.key[2] is not None), key=lambda d: d.start)
+    ends = [d.end for d in dated]  # dates do not overlap: in the same order as their starts
+    years = [int(d.key[3]) for d in dated if d.key[3]]  # type: ignore[call-overload]
+    found = []
+    for match in _RELATIVE.finditer(source):
+        phrase = match.group(1).lower().removeprefix("the ")
+        shift = timedelta(days=_SHIFT[phrase])
+        before = dated[:bisect.bisect_right(ends, match.start())]
+        if phrase in {"yesterday", "today", "tomorrow"}:
+            at = bisect.bisect_right(headers, match.start())
+            opening = headers[at - 1] if at else 0
+            line_end = source.find("\n", opening)
+            line_end = len(source) if line_end < 0 else line_end
+            anchors = [d for d in before[bisect.bisect_left(ends, opening):] if d.end <= line_end][:1]
+        else:
+            anchors = before[::-1]
+        named = _WEEKDAY_AFTER.match(source, match.end())  # "the next day, Saturday": the day it must fall on
+        for anchor in anchors:
+            when = _as_date(anchor, years[-1] if years else None)
+            if when and (not named or (when + shift).weekday() == WEEKDAYS[named.group(1).lower()]):
+                shifted = when + shift
+                found.append(Detail("date", match.group(0), match.start(), match.end(),
+                                    ("date", shifted.day, shifted.month, shifted.year)))
+                break
+    return found
+
+
 @dataclass(frozen=True)
 class SourceIndex:
     words: frozenset[str]
@@ -61,13 +111,16 @@ class SourceIndex:
         numbers: set[float] = set()
         for d in details:
             numbers.update(float(v) for v in d.key[1:] if isinstance(v, (int, float)) and not isinstance(v, bool))
+        relative = relative_dates(source, details)  # dates only: "yesterday" does not stand for the number 28
+        details += tuple(relative)
         for token in re.findall(r"\d+(?:\.\d+)?", source.replace(",", "")):
             numbers.add(float(token))
         numbers.update(number_word_values(source))
         years = frozenset(int(y) for y in re.findall(r"\b(?:19|20)\d{2}\b", source))
         numbers.update(_ages_from_birth(source, years))
         raw_words = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z'’-]*", source)]
-        words = frozenset(form for w in raw_words for form in _word_forms(w))
+        days_of_relative = {_DAY_NAMES[date(*reversed(d.key[1:])).weekday()] for d in relative}  # type: ignore[misc]
+        words = frozenset(form for w in raw_words for form in _word_forms(w)) | days_of_relative
         months = frozenset(int(d.key[2]) for d in details if d.kind == "date" and d.key[2] is not None)  # type: ignore[call-overload]
         return cls(words, frozenset(_initialisms(raw_words)), details, frozenset(numbers), years, months)
 

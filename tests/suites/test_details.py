@@ -19,9 +19,9 @@ def case(source: str) -> Case:
 
 
 def test_reference_minutes_and_summaries_mostly_pass() -> None:
-    """Measured false-alarm bound: references are faithful, so at most 3 of 51 may fail (each a real inference)."""
+    """Measured false-alarm bound: references are faithful, so at most 1 of 51 may fail (sgm-012's "midday")."""
     failing = [c.id for c in ALL_CASES if not SCORER.score(c, c.reference or "").passed]
-    assert len(failing) <= 3, failing
+    assert len(failing) <= 1, failing
 
 
 def test_references_of_the_sample_set_pass() -> None:
@@ -116,3 +116,34 @@ def test_initialisms_of_source_phrases_are_supported() -> None:
     source = "There are four registered nurse vacancies. The Preparing for Adulthood review is next week."
     assert SCORER.score(case(source), "Four RN vacancies; the PfA review is next week.").findings == []
     assert [f.output_span for f in SCORER.score(case(source), "The PfX review is next week.").findings] == ["PfX"]
+
+
+MEETING = "[Transcript: Section 42 strategy meeting. Thursday 29 May 2025, 13:30. Microsoft Teams.]\n"
+
+
+def test_relative_days_are_counted_from_the_meeting_or_note_date() -> None:
+    source = MEETING + "Marcia: The letter went out on the 27th. It arrived yesterday. I'll ring you tomorrow.\n"
+    assert SCORER.score(case(source), "The letter arrived on 28 May 2025.").passed
+    assert SCORER.score(case(source), "Marcia will ring on Friday 30 May.").passed
+    assert not SCORER.score(case(source), "The letter arrived on 26 May 2025.").passed
+    notes = "--- 14/03/2025 11:00 | Home visit | Author: Tom Hargreaves, Social Worker\nShe fell yesterday evening.\n"
+    assert SCORER.score(case(notes), "She fell on 13/03/2025.").passed
+    assert not SCORER.score(case(notes), "She fell on 12/03/2025.").passed
+
+
+def test_the_next_day_is_counted_from_the_date_its_weekday_fits() -> None:
+    source = MEETING + ("Paul: He left on Friday 28 February; his things were collected on 5 March.\n"
+                        "Kamaljit: The locks were changed the next day, Saturday.\n")
+    assert SCORER.score(case(source), "Locks changed Saturday 1 March.").passed
+    assert not SCORER.score(case(source), "Locks changed Sunday 2 March.").passed
+
+
+@given(st.dates(min_value=__import__("datetime").date(2020, 1, 1), max_value=__import__("datetime").date(2030, 12, 31)),
+       st.sampled_from([("yesterday", -1), ("today", 0), ("tomorrow", 1)]), st.integers(-3, 3))
+def test_a_relative_day_supports_exactly_its_own_date(meeting: "object", word_shift: tuple[str, int], offset: int) -> None:
+    from datetime import timedelta
+    word, shift = word_shift
+    source = f"[Transcript: review meeting. {meeting.day} {meeting:%B %Y}, 10:00.]\nAisha: The visit was {word}.\n"  # type: ignore[attr-defined]
+    claimed = meeting + timedelta(days=shift + offset)  # type: ignore[operator]
+    supported = offset == 0 or claimed == meeting  # the meeting's own date is in the source too
+    assert SCORER.score(case(source), f"The visit was on {claimed.day} {claimed:%B %Y}.").passed is supported
