@@ -155,7 +155,7 @@ def _given_adults_age(person: str, claim: str, source: str, surname: str | None,
         return None
     claimed = ages_given(re.escape(person), claim)
     adults = ages_given(re.escape(surname), source) | ({age} if age else set())
-    wrong = claimed & adults - ages_given(_name_pattern(person), source)
+    wrong = claimed & (adults - ages_given(_name_pattern(person), source))
     if not wrong:
         return None
     where = re.search(rf"\b{re.escape(surname)}{_AGE_AFTER}", source)

@@ -15,9 +15,10 @@ are not evidence. The claim clause is contradicted when the evidence clause that
 fully states a word they share the other way (exactly one side negating; where the negation's
 first word is among them, that word: "did not consent to the police" turns on consent, not on
 police), and no other such evidence clause states that word the way the claim does (and none of
-them the other way); clauses that do not hold the word do not vote. "She consented to police involvement" against "She did not consent to police
-involvement" is contradicted, and stays so beside "She was offered police involvement"; "No
-notification was received" against "CQC had not received a notification" is not: both negate.
+them the other way); clauses that do not hold the word do not vote. "She consented to police
+involvement" against "She did not consent to police involvement" is contradicted, and stays so
+beside "She was offered police involvement"; "No notification was received" against "CQC had not
+received a notification" is not: both negate.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Whether a source supports a detail: the normalised comparison behind hallucination checks.
 
-`SourceIndex.build(source)` reads a source once (its details, words, numbers written in digits or
-words, years and months mentioned, ages implied by a date of birth, initialisms of its phrases);
+`SourceIndex.build(source)` reads a source once (its details, the dates its relative days stand
+for, words, numbers written in digits or words, years and months mentioned, ages implied by a date
+of birth, initialisms of its phrases);
 `supports(detail)` says whether a detail from an output is backed by it.
 """
 
