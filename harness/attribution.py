@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .align import Passage, coverage, sentence_spans, terms
-from .people import authors_in, mentioned, people_in, voice_at
+from .people import authors_in, mentioned, name_pattern, people_in, voice_at
 
 SAID_AT = 0.9
 LINKED_AT = 0.3
@@ -82,9 +82,9 @@ def adult_surname(source: str, adult: str | None = None) -> str | None:
     if adult:
         return re.sub(r"\([^)]*\)", " ", adult).split()[-1]
     authors = set(authors_in(source))
+
     def mentions(person: str) -> int:
-        parts = person.replace("-", " ").split()
-        return len(re.findall(rf"\b(?:{re.escape(parts[0])}|{re.escape(parts[-1])})\b", source))
+        return len(re.findall(rf"\b(?:{name_pattern(person)})\b", source))
     candidates = [p for p in people_in(source) if p not in authors]
     return max(candidates, key=mentions).split()[-1] if candidates else None
 
@@ -135,15 +135,10 @@ _AGE_AFTER = r"(?:\s*\(\s*(?:aged\s+)?|,\s*(?:aged\s+)?|\s+(?:is|was|aged)\s+)(\
 
 
 @lru_cache(maxsize=4096)
-def ages_given(name_pattern: str, text: str) -> frozenset[int]:
+def ages_given(names: str, text: str) -> frozenset[int]:
     """Ages written straight after a name: "Mrs Campbell (81)", "Jakub Nowak, 19,", "Mrs Campbell is 81"."""
-    found = {int(m.group(1)) for m in re.finditer(rf"\b(?:{name_pattern}){_AGE_AFTER}", text)}
+    found = {int(m.group(1)) for m in re.finditer(rf"\b(?:{names}){_AGE_AFTER}", text)}
     return frozenset(age for age in found if 16 <= age <= 110)
-
-
-def _name_pattern(person: str) -> str:
-    parts = person.replace("-", " ").split()
-    return "|".join(re.escape(p) for p in {person, parts[0], parts[-1]})
 
 
 def _given_adults_age(person: str, claim: str, source: str, surname: str | None, age: int | None) -> Misattribution | None:
@@ -155,7 +150,7 @@ def _given_adults_age(person: str, claim: str, source: str, surname: str | None,
         return None
     claimed = ages_given(re.escape(person), claim)
     adults = ages_given(re.escape(surname), source) | ({age} if age else set())
-    wrong = claimed & (adults - ages_given(_name_pattern(person), source))
+    wrong = claimed & (adults - ages_given(name_pattern(person), source))
     if not wrong:
         return None
     where = re.search(rf"\b{re.escape(surname)}{_AGE_AFTER}", source)

@@ -99,8 +99,13 @@ def voice_at(source: str, offset: int) -> str | None:
     return names[i] if i >= 0 else None
 
 
+def name_pattern(person: str) -> str:
+    """A regex alternation of the words that name a person: first name, surname, and the last part
+    of a double-barrelled surname ("Ewa Nowak-Clarke": Ewa, Nowak-Clarke, Clarke)."""
+    parts = person.replace("-", " ").split()
+    return "|".join(re.escape(p) for p in sorted({parts[0], parts[-1], person.split()[-1]}, key=len, reverse=True))
+
+
 def mentioned(person: str, text: str) -> bool:
     """True when the text names the person by first name or surname."""
-    parts = person.replace("-", " ").split()
-    pattern = "|".join(re.escape(p) for p in {parts[0], parts[-1], person.split()[-1]})
-    return re.search(rf"\b(?:{pattern})\b", text) is not None
+    return re.search(rf"\b(?:{name_pattern(person)})\b", text) is not None

@@ -64,12 +64,18 @@ def _concept(term: str) -> str:
     return ACCEPT if term in _ACCEPTING else term
 
 
-@lru_cache(maxsize=16384)
-def stances(clause: str) -> dict[str, frozenset[bool]]:
-    """Each content term of a clause with how it is stated: True affirmed, False negated."""
+def _with_plain_negations(clause: str) -> str:
+    """The clause with "n't", "rather than", "unpaid" and the like written as plain "not" cues."""
     text = _CONTRACTION.sub(" not", clause)
     for pattern, replacement in _FIXED:
         text = pattern.sub(replacement, text)
+    return text
+
+
+@lru_cache(maxsize=16384)
+def stances(clause: str) -> dict[str, frozenset[bool]]:
+    """Each content term of a clause with how it is stated: True affirmed, False negated."""
+    text = _with_plain_negations(clause)
     found: dict[str, set[bool]] = {}
     reach = 0  # words left that the last cue still governs
     for word in _WORD.findall(text):
@@ -107,9 +113,7 @@ def negative(clause: str) -> bool:
 def negated_heads(clause: str) -> frozenset[str]:
     """The word each negation cue negates first ("did not consent to the police" -> accept; "does not
     want a day centre" -> want), and accepting where the clause declines or refuses."""
-    text = _CONTRACTION.sub(" not", clause)
-    for pattern, replacement in _FIXED:
-        text = pattern.sub(replacement, text)
+    text = _with_plain_negations(clause)
     heads: set[str] = set()
     armed = False
     for word in _WORD.findall(text):
