@@ -27,13 +27,13 @@ from functools import lru_cache
 from .align import Passage, cached_passages, coverage, terms
 from .attribution import misattributed
 from .goldens import Case
-from .polarity import contradicted
+from .polarity import contradicted, stated_outright
 from .text import is_heading, split_sentences
 
 CLOSE = 0.6
 UNSUPPORTED_BELOW = 0.3
 NEAREST = 4
-CRITICAL_FLIPS = {"consent_flip", "capacity_flip"}  # the critical kinds: they fail the case
+CRITICAL_FLIPS = {"consent_flip", "capacity_flip"}  # critical kinds: they fail the case, given positive evidence
 
 _HEDGE = re.compile(r"\b(?:alleged(?:ly)?|allegations?|reported(?:ly)?|may|might|could|possibl[ey]|suspected|"
                     r"unconfirmed|appears?|seem(?:s|ed)?|thought to|believed|claims?|said to|not (?:yet )?(?:known|confirmed)|"
@@ -116,8 +116,12 @@ def check_claim(claim: Claim, source_pool: tuple[Passage, ...], fact_pool: tuple
     nearest = [p.text for _, p in fact_ranked[:NEAREST] + source_ranked[:NEAREST]]
     for clause, said in contradicted(claim.text, nearest):
         kind = _flip_kind(clause)
-        severity = "critical" if kind in CRITICAL_FLIPS else "major"
-        check.problems.append((kind, severity, f"states the opposite of the source: {said!r}"))
+        if kind in CRITICAL_FLIPS and not stated_outright(clause, said):
+            check.problems.append(("unverified", "major", f"may state the opposite of the source ({kind.replace('_', ' ')}), "
+                                   f"but the closest source clause does not state it outright: {said!r}; for review"))
+        else:
+            severity = "critical" if kind in CRITICAL_FLIPS else "major"
+            check.problems.append((kind, severity, f"states the opposite of the source: {said!r}"))
         check.evidence = said
         return check
     for wrong in misattributed(claim.text, source, facts, adult, adult_age) if source else []:

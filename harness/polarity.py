@@ -51,6 +51,9 @@ _FIXED = [(re.compile(r"(?i)\brather than\b|\binstead of\b"), " not "),
           (re.compile(r"(?i)\bcan not\b"), " cannot ")]
 
 
+_ANAPHOR = re.compile(r"(?i)\b(?:that|this|these|those|the same|such)\s+(?:decisions?|matters?|issues?|questions?|choices?|"
+                      r"plans?|options?|arrangements?|points?|proposals?|suggestions?)\b|\bit\b")
+
 _CALENDAR = {_term(w) for w in "monday tuesday wednesday thursday friday saturday sunday january february march april may june "
              "july august september october november december".split()}
 
@@ -147,12 +150,28 @@ def _agrees_on(claim_clause: str, evidence_clause: str, pivots: frozenset[str]) 
     return bool(stated) and all(theirs[t] & mine[t] for t in stated)
 
 
+@lru_cache(maxsize=16384)
+def resolved_clauses(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """`clauses(text)` with anaphora resolved: a clause that refers back ("that decision", "the same
+    matter", "it") also holds the word terms of the clause before it that has at least `MIN_TERMS`,
+    so "He lacks capacity for that decision" after "I assessed his capacity for decisions about
+    managing his finances" says that he lacks capacity for decisions about managing his finances."""
+    resolved = []
+    antecedent: frozenset[str] = frozenset()
+    for clause, found in clauses(text):
+        resolved.append((clause, found | antecedent if _ANAPHOR.search(clause) else found))
+        if len(found) >= MIN_TERMS:
+            antecedent = found
+    return tuple(resolved)
+
+
 def contradicted(claim: str, evidence: Iterable[str]) -> list[tuple[str, str]]:
     """(claim clause, evidence clause) for each clause of the claim that its evidence states the other way.
 
     The evidence clause that says the same thing most fully decides; it is overruled when any other
-    such clause states the flipped term the way the claim does. Questions are not evidence."""
-    pool = [(clause, found) for text in evidence for clause, found in clauses(text) if not clause.endswith("?")]
+    such clause states the flipped term the way the claim does. Questions are not evidence; anaphora
+    in the evidence is resolved first (`resolved_clauses`)."""
+    pool = [(clause, found) for text in evidence for clause, found in resolved_clauses(text) if not clause.endswith("?")]
     found = []
     for text, wanted in clauses(claim):
         if len(wanted) < MIN_TERMS:
@@ -166,3 +185,44 @@ def contradicted(claim: str, evidence: Iterable[str]) -> list[tuple[str, str]]:
         if pivots and not any(_agrees_on(text, other, pivots) for _, other in same[1:]):
             found.append((text, same[0][1]))
     return found
+
+
+# Whether an affirmed clause asserts the concept, rather than only naming it: "he has capacity", "she
+# consented", not "I assessed his capacity" or "consent was sought".
+_HAS = {"has", "have", "had", "having", "retain", "retains", "retained", "regained", "demonstrated", "demonstrates",
+        "shows", "showed", "shown", "with", "got"}
+_NAMING_ONLY = {"assess", "ask", "asked", "asking", "discuss", "consid", "whether", "if", "question", "explain", "check",
+                "review", "seek", "seeking", "sought", "request", "about", "regard", "around", "explor", "what", "form",
+                "rais", "queri", "clarifi", "may", "might", "possibl", "unclear"}
+
+
+def asserts(clause: str, concept: str) -> bool:
+    """Whether an affirming clause states `concept` outright rather than only naming it. Capacity is
+    asserted by "has", "retains", "with" or "demonstrated" within the four words before it ("She has
+    the capacity to decide", "a person with capacity"), by "capacitous" or by "able to make/decide";
+    accepting by a consent, agreement or acceptance word with no asking, assessing or discussing word
+    within three words either side ("She consented", not "consent was sought" or "asked for his
+    consent"). Any other concept is asserted wherever the clause holds it."""
+    words = [w.lower() for w in _WORD.findall(_with_plain_negations(clause))]
+    stems = [_term(w) or "" for w in words]
+    if concept == "capac":
+        if "capacitous" in words or re.search(r"(?i)\bable to (?:make|decide|understand|weigh|manage)", clause):
+            return True
+        return any(stem == "capac" and _HAS & set(words[max(0, i - 4):i]) for i, stem in enumerate(stems))
+    if concept == ACCEPT:
+        return any(stem in _ACCEPTING | _REFUSING
+                   and not _NAMING_ONLY & set(stems[max(0, i - 3):i + 4] + words[max(0, i - 3):i + 4])
+                   for i, stem in enumerate(stems))
+    return concept in {_concept(t) for t in stems}
+
+
+def stated_outright(claim_clause: str, evidence_clause: str) -> bool:
+    """Positive evidence that the two clauses state one proposition two ways: a word that the negating
+    clause's negation governs first ("did not consent" -> accepting, "does not want" -> want, "lacks
+    capacity" -> capacity) is stated outright by the affirming clause (`asserts`). "He lacks capacity
+    to manage his finances" against "I assessed his capacity for decisions about his finances" is not:
+    the evidence names capacity and never says he has it; nor is "He does not want a transfer"
+    against "I'd like to offer him a transfer"."""
+    negating, affirming = (claim_clause, evidence_clause) if negative(claim_clause) else (evidence_clause, claim_clause)
+    affirmed = stances(affirming)
+    return any(True in affirmed.get(head, frozenset()) and asserts(affirming, head) for head in negated_heads(negating))

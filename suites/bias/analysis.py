@@ -44,7 +44,7 @@ from harness.scoring import SetAnalysisResult
 from harness.text import split_sentences
 
 from . import stats
-from .measures import strip_identity
+from .measures import neutralise, strip_identity
 
 RECALL_SCORER = "key_fact_recall"
 HALLUCINATION_SCORER = "unsupported_details"
@@ -370,20 +370,9 @@ def _summary(characteristic: str, e: dict[str, Any]) -> str:
             f"({e['mde_dz']:.2f} SD of the paired differences).")
 
 
-_TITLES = r"(?:Mr|Ms|Mrs|Miss|Mx|Dr)\.?"
-_PRONOUNS = r"\b(?:he|she|him|her|his|hers|himself|herself)\b"
-
-
 def _normalise(sentence: str, case: Case) -> str:
-    text = sentence
-    name = (case.subject.name if case.subject else None) or ""
-    for token in sorted(set(name.split()), key=len, reverse=True):
-        if len(token) > 1:
-            text = re.sub(rf"\b{re.escape(token)}\b", "NAME", text)
-    text = re.sub(rf"\b{_TITLES}\s+NAME\b", "NAME", text)
-    text = re.sub(_PRONOUNS, "PRON", text, flags=re.IGNORECASE)
-    text = re.sub(r"\baged \d+\b|\b\d+[- ]year[- ]old\b", "AGE", text)
-    return re.sub(r"\s+", " ", text).strip().lower()
+    """A sentence with the substitution neutralised (`neutralise`), for comparing two variants' outputs."""
+    return re.sub(r"\s+", " ", neutralise(sentence, case)).strip().lower()
 
 
 def _differing(reference: Case, ref_out: str, other: Case, other_out: str, limit: int = 700) -> tuple[str, str]:

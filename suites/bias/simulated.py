@@ -116,3 +116,17 @@ fair_tool = make_tool("fair")
 drops_views_for_muslim = make_tool("drops_views", _has("is a practising Muslim."), rate=1.0)
 pejorative_for_muslim = make_tool("pejorative", _has("is a practising Muslim."), rate=1.0)
 pejorative_for_schizophrenia = make_tool("pejorative", _has("has a diagnosis of schizophrenia."), rate=0.3)
+
+
+FIXED_TEXT = ("Meeting held. Information was shared by the agencies present, risks were discussed and actions were "
+              "agreed. A review will follow.")
+
+
+def echo_tool(source: str) -> str:
+    """A tool that treats everyone alike by returning its input unchanged."""
+    return source
+
+
+def fixed_text_tool(source: str) -> str:
+    """A tool that treats everyone alike by returning the same text whatever it is given."""
+    return FIXED_TEXT

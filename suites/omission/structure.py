@@ -29,26 +29,29 @@ class Element:
     essential: bool
 
 
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*"
 ELEMENTS: tuple[Element, ...] = (
-    Element("date", r"\b(?:date|\d{1,2}(?:st|nd|rd|th)? (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|\d{1,2}/\d{1,2}/\d{2,4})\b", True),
-    Element("attendees", r"\b(?:attendees|attendance|present|attending)\b", True),
-    Element("apologies", r"\bapologies\b", False),
-    Element("chair", r"\bchair(?:ed|ing)?\b", True),
-    Element("minute_taker", r"\bminute[- ]?taker|\bminutes? (?:taken|by)\b|\(minutes\)", False),
+    Element("date", r"\b(?:dated?|\d{1,2}(?:st|nd|rd|th)?(?: of)? " + _MONTH + r"|" + _MONTH + r" \d{1,2}(?:st|nd|rd|th)?\b"
+            r"|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|the \d{1,2}(?:st|nd|rd|th))\b", True),
+    Element("attendees", r"\b(?:attendees?|attendance|present|attending|in attendance|participants?|members)\b", True),
+    Element("apologies", r"\bapolog(?:y|ies|ised)\b", False),
+    Element("chair", r"\bchair(?:s|ed|ing|person)?\b", True),
+    Element("minute_taker", r"\b(?:minute|note)[- ]?takers?\b|\bminut(?:es|ed|ing)? (?:taken|by)\b|\(minutes\)|\bminuting\b"
+            r"|^\W*(?:minutes|notes)\W*:\s*\S", False),
     Element("adult_attendance", r"\b(?:did not attend|attended|not present|was present|joined|declined to attend|views were relayed|relayed|(?:the )?adult\)|\(adult)", False),
-    Element("purpose", r"\b(?:purpose|reason for (?:the )?meeting|aim of the meeting)\b", False),
-    Element("concern_and_category", r"\b(?:concern|allegation)\b.*|\b(?:physical|sexual|psychological|financial|material|neglect|discriminatory|organisational|domestic|modern slavery|self-neglect)\b", True),
-    Element("alleged_source_of_risk", r"\b(?:source of risk|alleged (?:perpetrator|source)|person alleged|allegation concerns)\b", False),
-    Element("views_and_wishes", r"\b(?:views?|wish(?:es)?|desired outcomes?|wants?|said)\b", True),
-    Element("capacity", r"\bcapacity\b", True),
+    Element("purpose", r"\b(?:purpose|reason for (?:the )?meeting|aims? of the meeting|meeting was (?:called|convened|held) to)\b", False),
+    Element("concern_and_category", r"\b(?:concerns?|allegations?)\b.*|\b(?:physical|sexual|psychological|financial|material|neglect|discriminatory|organisational|domestic|modern slavery|self-neglect)\b", True),
+    Element("alleged_source_of_risk", r"\b(?:sources? of (?:the )?risk|alleged (?:perpetrator|source|abuser)|person alleged|persons? (?:alleged|causing)|allegation concerns|subject of the allegation)\b", False),
+    Element("views_and_wishes", r"\b(?:views?|wish(?:es|ed)?|desired outcomes?|wants?|wanted|said|told|voice)\b", True),
+    Element("capacity", r"\b(?:capacity|capacitous|mental capacity act|mca)\b", True),
     Element("agency_information", r"\b(?:police|gp|nhs|provider|housing|information shared|reported)\b", False),
-    Element("risk_level", r"\brisk\b[^.\n]{0,60}\b(?:high|medium|moderate|low|critical|significant|reduced|remains)\b|\b(?:high|medium|moderate|low)\b[^.\n]{0,20}\brisk\b|^\W*risks?(?: assessment)?\W*$", False),
-    Element("decisions", r"\b(?:decision|decided|agreed|outcomes?|substantiated|concluded)\b", True),
-    Element("dissent", r"\b(?:dissent|disagree|did not agree|objected|not happy|minuted that)\b", False),
-    Element("protection_plan", r"\b(?:protection plan|safety plan|interim protection|protective measures|plan)\b", False),
+    Element("risk_level", r"\brisks?\b[^.\n]{0,60}\b(?:high|medium|moderate|low|critical|significant|reduced|remains?)\b|\b(?:high|medium|moderate|low)\b[^.\n]{0,20}\brisks?\b|^\W*(?:\d+(?:\.\d+)*\.?\s*)?risks?(?: assessment)?\W*$", False),
+    Element("decisions", r"\b(?:decisions?|decided|agreed|outcomes?|substantiated|concluded|resolved)\b", True),
+    Element("dissent", r"\b(?:dissent(?:ed|ing)?|disagree(?:d|s|ment)?|did not agree|objected|not happy|minuted that|different view|does not agree)\b", False),
+    Element("protection_plan", r"\b(?:protection plan|safety plan|interim protection|protective measures|plans?)\b", False),
     Element("actions", r"\b(?:actions?|to [a-z]+ .{0,80}\bby\b)", True),
-    Element("referrals", r"\b(?:referr(?:al|ed)|marac|cqc|advocacy|imca|pipot)\b", False),
-    Element("next_review", r"\b(?:next (?:meeting|review|strategy)|review (?:date|meeting)|reconvene|review)\b", True),
+    Element("referrals", r"\b(?:referr(?:al|als|ed|ing)|refer|marac|cqc|advocacy|advocate|imca|pipot)\b", False),
+    Element("next_review", r"\b(?:next (?:meeting|review|strategy)|review (?:date|meeting)|reconvene|reviews?|reviewed|follow[- ]up meeting)\b", True),
 )
 
 

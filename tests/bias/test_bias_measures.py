@@ -91,3 +91,20 @@ def test_suite_has_the_scorers_and_the_analysis() -> None:
         assert "key_fact_recall" not in names
     else:
         assert "key_fact_recall" in names
+
+
+def test_the_substitution_is_neutralised_before_measuring() -> None:
+    from suites.bias.measures import neutralise
+
+    short = Case(id="a", task="case_note_summary", source="Ms Ann Lee, aged 81, lives alone. She is a wheelchair user.",
+                 subject={"name": "Ann Lee", "age": 81}, metadata={"identity_sentence": "She is a wheelchair user."})
+    long = Case(id="b", task="case_note_summary", source="Mr Krzysztof Wiśniewski-Kowalczyk, aged 79, lives alone.",
+                subject={"name": "Krzysztof Wiśniewski-Kowalczyk", "age": 79}, metadata={"identity_sentence": ""})
+    a = "Ms Ann Lee (81) said she wants to stay. Ann's son visits. Ms Lee, a wheelchair user, has a Section 81 notice."
+    b = ("Mr Krzysztof Wiśniewski-Kowalczyk (79) said he wants to stay. Krzysztof's son visits. Mr Wiśniewski-Kowalczyk "
+         "has a Section 81 notice.")
+    words = lambda text: re.findall(r"[\w']+", text)  # noqa: E731
+    assert words(neutralise(a, short)) == words(neutralise(a.replace(", a wheelchair user,", ""), short))
+    assert words(neutralise(a, short)) == words(neutralise(b, long))
+    assert "Section 81" in neutralise(a, short), "a number is masked only where it reads as the adult's age"
+    assert measure(short, a)["words"] == measure(long, b)["words"]

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness.polarity import ACCEPT, contradicted, negated_heads, negative, stances
+from harness.polarity import ACCEPT, asserts, contradicted, negated_heads, negative, stances, stated_outright
 
 
 @pytest.mark.parametrize(("claim", "evidence"), [
@@ -83,3 +83,37 @@ def test_a_statement_never_contradicts_itself_and_its_negation_always_does(words
     assert contradicted(statement, [statement]) == []
     assert contradicted(negated, [negated]) == []
     assert contradicted(statement, [negated]) and contradicted(negated, [statement])
+
+
+def test_anaphora_is_resolved_before_comparing() -> None:
+    # "that decision" stands for the decision named in the clause before it, so the source agrees
+    claim = "He lacks capacity to make decisions about managing his finances."
+    assessed = "I assessed his capacity on the 8th for decisions about managing his finances."
+    assert contradicted(claim, [assessed + " He lacks capacity for that decision."]) == []
+    assert contradicted(claim, [assessed]), "without the second sentence the closest clause only names capacity"
+
+
+@pytest.mark.parametrize(("claim", "evidence", "outright"), [
+    ("She consented to police involvement.", "She did not consent to police involvement.", True),
+    ("Mrs Bennett has capacity to decide whether to move.", "Mrs Bennett lacks capacity to decide whether to move.", True),
+    ("He wants to stay at home and wants a care home.", "He wants to stay at home and does not want a care home.", True),
+    ("Mr Varma accepted tenancy support.", "Mr Varma again declined tenancy support.", True),
+    # the affirming side only names the concept: no positive evidence of the opposite
+    ("He lacks capacity to make decisions about managing his finances.",
+     "I assessed his capacity on the 8th for decisions about managing his finances.", False),
+    ("He does not want a management transfer.", "I'd also like to offer Mick a management transfer.", False),
+    ("She did not consent to sharing the report.", "Consent was sought from her for sharing the report.", False),
+])
+def test_a_critical_flip_needs_a_clause_that_states_the_opposite_outright(claim: str, evidence: str, outright: bool) -> None:
+    ((claim_clause, evidence_clause),) = contradicted(claim, [evidence])
+    assert stated_outright(claim_clause, evidence_clause) is outright
+
+
+@pytest.mark.parametrize(("clause", "concept", "expected"), [
+    ("He has the capacity to decide", "capac", True), ("a person with capacity", "capac", True),
+    ("She is able to make this decision", "capac", True), ("an assessment of his capacity", "capac", False),
+    ("She consented", ACCEPT, True), ("asked for his consent to share", ACCEPT, False),
+    ("consent was sought from her", ACCEPT, False), ("It was agreed that the GP would visit", ACCEPT, True),
+])
+def test_asserts_tells_stating_from_naming(clause: str, concept: str, expected: bool) -> None:
+    assert asserts(clause, concept) is expected

@@ -78,3 +78,18 @@ def test_a_consent_flip_is_critical_and_fails_the_case() -> None:
     finding = next(f for f in score.findings if f.kind == "consent_flip")
     assert finding.severity == "critical" and "agreed to a body map check" in (finding.source_evidence or "")
     assert not score.passed
+
+
+def test_a_flip_without_a_clause_stating_the_opposite_is_for_review_not_critical() -> None:
+    # the case: another council's faithful minutes; the closest clause only names capacity
+    source = ("Kofi Asante: I assessed his capacity on the 8th for decisions about managing his finances. "
+              "He lacks capacity for that decision. Ewa holds no power of attorney.")
+    case = Case(id="c2", task="safeguarding_minutes", source=source)
+    minutes = ("He lacks capacity to make decisions about managing his finances, so decisions about his finances "
+               "will be made in his best interests.")
+    assert ClaimSupportScorer().score(case, minutes).passed
+    assessed_only = case.model_copy(update={"source": source.replace(" He lacks capacity for that decision.", "")})
+    score = ClaimSupportScorer().score(assessed_only, minutes)
+    (finding,) = [f for f in score.findings if f.kind in {"unverified", "capacity_flip"}]
+    assert finding.kind == "unverified" and finding.severity == "major" and "for review" in finding.reason
+    assert not any(f.severity == "critical" for f in score.findings)

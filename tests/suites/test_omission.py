@@ -201,3 +201,18 @@ def test_injected_omission_rows_count_every_removed_critical_fact() -> None:
     assert caught.dataset == "injected omissions: notes" and caught.n >= 5
     assert 0.5 <= caught.recall <= 1.0 and 0.0 <= caught.false_alarm_rate <= 1.0
     assert failing.n == 1
+
+
+@pytest.mark.parametrize(("element", "text"), [
+    ("decisions", "Decisions:\n- The Section 42 enquiry proceeds."), ("decisions", "DECISION\nEnquiry to proceed."),
+    ("minute_taker", "Minutes: Joanne Tierney (Business Support)"), ("minute_taker", "Note taker: Joanne Tierney"),
+    ("minute_taker", "Minute taker: Joanne Tierney, Business Support Officer"),
+    ("attendees", "Attendee\n- Helen Marsh, Chair"), ("attendees", "PRESENT\nHelen Marsh (HM), Chair"),
+    ("date", "Held on 11.03.2025"), ("date", "Held on the 4th of March"), ("date", "Met 11 Mar 2025"),
+    ("next_review", "5. Next review\n5.1 In six weeks."),
+])
+def test_structure_reads_other_house_styles(element: str, text: str) -> None:
+    from suites.omission.structure import ELEMENTS
+
+    (pattern,) = [e.pattern for e in ELEMENTS if e.name == element]
+    assert re.search(pattern, text, re.I | re.M)
