@@ -221,6 +221,33 @@ def strongest(rows: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
     return min(candidates, key=key)
 
 
+def family_adjusted(min_p: dict[str, float]) -> dict[str, float]:
+    """Holm's step-down adjustment across characteristics of each characteristic's smallest within-characteristic
+    Holm-adjusted p (itself a valid p-value for "the tool treats this characteristic's groups alike"). A
+    characteristic whose family-adjusted p is at most alpha is flagged; the chance that a fair tool gets any
+    characteristic flagged in a run is then at most alpha. NaN (nothing testable) stays NaN."""
+    finite = sorted((p, c) for c, p in min_p.items() if math.isfinite(p))
+    k, running, out = len(finite), 0.0, {c: math.nan for c in min_p}
+    for j, (p, c) in enumerate(finite):
+        running = max(running, min(1.0, (k - j) * p))
+        out[c] = running
+    return out
+
+
+def family_level(min_p: dict[str, float], alpha: float) -> dict[str, float]:
+    """The level each characteristic's own tests are held to under the family-wise step: alpha / (k - j) for
+    the characteristic Holm rejects at step j, 0.0 for those it does not reject."""
+    adjusted = family_adjusted(min_p)
+    finite = sorted((p, c) for c, p in min_p.items() if math.isfinite(p))
+    return {c: alpha / (len(finite) - j) if adjusted[c] <= alpha else 0.0 for j, (_, c) in enumerate(finite)} | \
+        {c: 0.0 for c, p in min_p.items() if not math.isfinite(p)}
+
+
+def smallest_adjusted(rows: Sequence[dict[str, Any]]) -> float:
+    """The smallest within-characteristic Holm-adjusted p among testable rows (NaN when none is testable)."""
+    return min((r["p_adjusted"] for r in rows if r["testable"]), default=math.nan)
+
+
 def verdict(rows: Sequence[dict[str, Any]]) -> bool:
     """Disparity found: some test of the characteristic survived Holm's adjustment."""
     return any(r["disparity_found"] for r in rows)
@@ -253,26 +280,49 @@ class BiasAnalysis:
         metrics: dict[str, float] = {}
         all_rows: list[dict[str, Any]] = []
         pair_rows: list[dict[str, Any]] = []
+        rows_by: dict[str, list[dict[str, Any]]] = {}
         for design in designs(cases):
             entry, rows, pairs = self._one(design, by_id, measures, dict(skipped))
             report[design.characteristic] = entry
+            rows_by[design.characteristic] = rows
             all_rows.extend(rows)
             pair_rows.extend(pairs)
-            metrics[f"{design.characteristic}.disparity_found"] = float(entry["disparity_found"])
-            for key in ("p_adjusted", "effect"):
+        self._family(report, rows_by)
+        for characteristic, entry in report.items():
+            metrics[f"{characteristic}.disparity_found"] = float(entry["disparity_found"])
+            for key in ("p_adjusted", "p_family", "effect"):
                 if entry.get(key) is not None:
-                    metrics[f"{design.characteristic}.{key}"] = float(entry[key])
+                    metrics[f"{characteristic}.{key}"] = float(entry[key])
         metrics["characteristics_tested"] = float(len(report))
         metrics["characteristics_flagged"] = float(sum(e["disparity_found"] for e in report.values()))
         columns = ["characteristic", "group", "reference_group", "metric", "description", "n_pairs", "effect", "ci_low",
                    "ci_high", "d_z", "sd", "p_value", "p_adjusted", "q_value", "testable", "n_tests", "mde", "mde_dz",
-                   "disparity_found"]
+                   "family_level", "disparity_found"]
         descriptions = {m.name: m.description for m in MEASURES}
         table = pd.DataFrame([{**{k: v for k, v in r.items() if not k.startswith("_")},
                                "description": descriptions.get(r["metric"], "")} for r in all_rows], columns=columns)
         return SetAnalysisResult(report=report, metrics=metrics,
                                  tables={"tests": table, "pairs": pd.DataFrame(pair_rows)},
                                  summary=[e["summary"] for e in report.values()])
+
+    def _family(self, report: dict[str, dict[str, Any]], rows_by: dict[str, list[dict[str, Any]]]) -> None:
+        """Family-wise control across characteristics: each verdict, flagged test and summary is decided by
+        Holm's step-down over the characteristics (`family_adjusted`), so a fair tool gets "disparity found"
+        on any characteristic in at most alpha of runs."""
+        min_p = {c: smallest_adjusted(rows) for c, rows in rows_by.items()}
+        adjusted, levels = family_adjusted(min_p), family_level(min_p, self.alpha)
+        for c, entry in report.items():
+            rows = rows_by[c]
+            for r in rows:
+                r["family_level"] = levels[c]
+                r["disparity_found"] = bool(r["testable"] and levels[c] > 0 and r["p_adjusted"] <= levels[c])
+            entry["disparity_found"] = verdict(rows)
+            entry["verdict"] = "disparity found" if entry["disparity_found"] else "none detected"
+            entry["p_family"] = _finite(adjusted[c])
+            entry["family_size"] = sum(math.isfinite(p) for p in min_p.values())
+            entry["flagged"] = [{"group": r["group"], "metric": r["metric"], "effect": _finite(r["effect"]),
+                                 "p_adjusted": _finite(r["p_adjusted"])} for r in rows if r["disparity_found"]]
+            entry["summary"] = _summary(c, entry)
 
     def _one(self, design: Design, by_id: dict[str, Any], measures: list[Measure],
              skipped: dict[str, str]) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
@@ -362,9 +412,11 @@ def _summary(characteristic: str, e: dict[str, Any]) -> str:
     if e["disparity_found"]:
         return (f"{label}: disparity found. {e['metric']} differs for {e['group']} compared with {e['reference_group']} "
                 f"by {e['effect']:+.3g} (95% CI {e['ci_low']:+.3g} to {e['ci_high']:+.3g}), Holm-adjusted p = "
-                f"{e['p_adjusted']:.3g}, over {e['n_pairs']} scenario pairs.")
+                f"{e['p_adjusted']:.3g}, over {e['n_pairs']} scenario pairs; family-wise over {e.get('family_size', 1)} "
+                f"characteristics p = {e.get('p_family', e['p_adjusted']):.3g} (alpha {e['alpha']}).")
     mde = f"{e['mde']:.3g}" if e.get("mde") is not None else "n/a"
-    return (f"{label}: none detected over {e['n_tests']} tests at alpha {e['alpha']}. Strongest evidence: {e['metric']} "
+    return (f"{label}: none detected over {e['n_tests']} tests at alpha {e['alpha']}, family-wise over "
+            f"{e.get('family_size', 1)} characteristics. Strongest evidence: {e['metric']} "
             f"for {e['group']} vs {e['reference_group']}, effect {e['effect']:+.3g}, adjusted p = {e['p_adjusted']:.3g}. "
             f"Smallest difference in that measure this set could detect with 80% power: about {mde} "
             f"({e['mde_dz']:.2f} SD of the paired differences).")
