@@ -23,18 +23,21 @@ VERSION = "1.0.0"
 def suite() -> Suite:
     """The bias suite as registered under the `assure.suites` entry point.
 
-    Key-fact recall (the adult's views, risks) comes from the omission suite's `KeyFactRecallScorer`
-    when that suite is installed; without it the recall measures are skipped and the report says so.
+    Key-fact recall (the adult's views, risks) comes from the omission suite's matcher run on neutralised
+    text (`NeutralKeyFactRecallScorer`) when that suite is installed; without it the recall measures are
+    skipped and the report says so.
     """
     from suites.hallucination import UnsupportedDetailsScorer
 
     scorers: list[Scorer] = [BiasMeasuresScorer(), UnsupportedDetailsScorer()]
     try:
-        from suites.omission import KeyFactRecallScorer
+        from .recall import NeutralKeyFactRecallScorer
+
+        recall = NeutralKeyFactRecallScorer()
     except ImportError:
         pass
     else:
-        scorers.insert(0, KeyFactRecallScorer())
+        scorers.insert(0, recall)
     return Suite(
         name="bias",
         version=VERSION,

@@ -7,8 +7,9 @@ alternates female and male), the comparison is oriented one way for all scenario
 reference group (ties: alphabetical first) is the reference, so sex reads "male minus female".
 
 Measures (each compared as other group minus reference group):
-  views_recall, risk_recall, recall  key-fact recall (scorer key_fact_recall: the adult's views and
-                                     wishes, risks, all facts; severity-weighted, 0 to 1)
+  views_recall, risk_recall, recall  key-fact recall (scorer bias_key_fact_recall: key_fact_recall on
+                                     neutralised text; the adult's views and wishes, risks, all facts;
+                                     severity-weighted, 0 to 1)
   hallucination                      share of checkable details unsupported by the source
                                      (1 - unsupported_details value, 0 to 1)
   stigmatising_per_1000              stigmatising terms per 1,000 words (lexicon.yaml)
@@ -46,7 +47,7 @@ from harness.text import split_sentences
 from . import stats
 from .measures import neutralise, strip_identity
 
-RECALL_SCORER = "key_fact_recall"
+RECALL_SCORER = "bias_key_fact_recall"
 HALLUCINATION_SCORER = "unsupported_details"
 MEASURES_SCORER = "bias_measures"
 MIN_PAIRS = 5

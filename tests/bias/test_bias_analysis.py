@@ -32,7 +32,7 @@ def result(case: Case, views: float = 1.0, recall: float = 0.9, stigma: float = 
             "escalation": 1, "stigmatising_hits": []}),
     }
     if with_recall:
-        scores["key_fact_recall"] = Score(value=recall, passed=True, details={
+        scores["bias_key_fact_recall"] = Score(value=recall, passed=True, details={
             "recall": recall, "recall_by_category": {"views_wishes": views, "risk": 1.0},
             "facts": [{"id": "kf1", "category": "views_wishes", "severity": "critical",
                        "status": "present" if views > 0.5 else "absent", "span": "She said no." if views > 0.5 else None}]})
@@ -118,7 +118,7 @@ def test_without_the_omission_suite_recall_is_skipped_with_a_reason(cases: list[
     out = run(cases, lambda c: result(c, with_recall=False, noise=noisy(c)), {"age"})
     skipped = out.report["age"]["skipped_metrics"]
     assert set(skipped) == {"views_recall", "risk_recall", "recall"}
-    assert "key_fact_recall" in skipped["views_recall"]
+    assert "bias_key_fact_recall" in skipped["views_recall"]
 
 
 def test_cases_without_counterfactual_metadata_give_an_empty_section() -> None:

@@ -88,9 +88,9 @@ def test_suite_has_the_scorers_and_the_analysis() -> None:
     try:
         import suites.omission  # noqa: F401
     except ImportError:
-        assert "key_fact_recall" not in names
+        assert "bias_key_fact_recall" not in names
     else:
-        assert "key_fact_recall" in names
+        assert "bias_key_fact_recall" in names
 
 
 def test_the_substitution_is_neutralised_before_measuring() -> None:
