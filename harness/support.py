@@ -97,6 +97,30 @@ def relative_dates(source: str, details: tuple[Detail, ...]) -> list[Detail]:
     return found
 
 
+_MONTH_WORD = r"(?-i:January|February|March|April|May|June|July|August|September|October|November|December)"
+_DAY_RANGE = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?[^\S\n]*(?:to|-|–|and|until|till)[^\S\n]*\d{1,2}(?:st|nd|rd|th)?[^\S\n]+(?:of[^\S\n]+)?("
+                        + _MONTH_WORD + r")\b", re.I)
+_HOURS = {w: n for n, w in enumerate("one two three four five six seven eight nine ten eleven twelve".split(), start=1)}
+_HOUR_WORD = r"(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,2})"
+_HOUR_RANGE = re.compile(rf"\b{_HOUR_WORD}[^\S\n]+(?:till|til|until)[^\S\n]+{_HOUR_WORD}\b", re.I)
+
+
+def implied_details(source: str) -> list[Detail]:
+    """Dates and times the source implies but does not write out: the first day of "1 to 17 May" (the 1st
+    of May), both hours of "ten till twelve" (10:00 and 12:00) and midday for "the middle of the day",
+    so minutes that write "01/05/2025 to 17/05/2025", "10:00-12:00" or "the midday dose" are supported."""
+    found = [Detail("date", m.group(0), m.start(), m.end(), ("date", int(m.group(1)), MONTHS[m.group(2).lower()], None))
+             for m in _DAY_RANGE.finditer(source) if 1 <= int(m.group(1)) <= 31]
+    for m in _HOUR_RANGE.finditer(source):
+        for token in m.groups():
+            hour = _HOURS.get(token.lower()) or int(token) if not token.isdigit() or int(token) <= 23 else None
+            if hour is not None:
+                found.append(Detail("time", m.group(0), m.start(), m.end(), ("time", hour, 0, False)))
+    found += [Detail("time", m.group(0), m.start(), m.end(), ("time", 12, 0, True))
+              for m in re.finditer(r"(?i)\bmiddle of the day\b", source)]
+    return found
+
+
 @dataclass(frozen=True)
 class SourceIndex:
     words: frozenset[str]
@@ -113,7 +137,7 @@ class SourceIndex:
         for d in details:
             numbers.update(float(v) for v in d.key[1:] if isinstance(v, (int, float)) and not isinstance(v, bool))
         relative = relative_dates(source, details)  # dates only: "yesterday" does not stand for the number 28
-        details += tuple(relative)
+        details += tuple(relative) + tuple(implied_details(source))
         for token in re.findall(r"\d+(?:\.\d+)?", source.replace(",", "")):
             numbers.add(float(token))
         numbers.update(number_word_values(source))
@@ -134,7 +158,12 @@ class SourceIndex:
                 return any(form in self.initialisms or form in self.words for form in (letters, letters.removesuffix("s")))
             return any(form in self.words for form in _word_forms(str(key[1])))
         if kind == "weekday":
-            return detail.text.lower().rstrip("s") in self.words
+            return _DAY_NAMES[int(key[1])] in self.words  # type: ignore[call-overload]
+        if kind == "time" and re.fullmatch(r"\d{1,2}\.\d{2}", detail.text) and 1 <= int(detail.text[-2:]) <= 12:
+            # "07.09" is a time or, in a house style that writes 07.09.2025, the 7th of September: either reading will do
+            as_date = Detail("date", detail.text, detail.start, detail.end, ("date", int(detail.text[:-3]), int(detail.text[-2:]), None))
+            if any(_same("date", as_date.key, d, self.years, self.months) for d in self.details):
+                return True
         if kind == "number":
             return key[1] in self.numbers
         if kind == "date" and key[1] is None:  # "December 2024": the month named in the source, a year it allows

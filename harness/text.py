@@ -62,11 +62,14 @@ _ORDWORD = r"(?:" + "|".join(sorted((re.escape(w) for w in ORDINAL_WORDS), key=l
 _NUMBER_WORD = "|".join(sorted({w for w in NUMBER_WORDS if " " not in w and w != "half"} | set(_SCALES), key=len, reverse=True))
 _NUMWORDS_RUN = re.compile(rf"\b(?:a\s+)?(?:(?:{_NUMBER_WORD})(?:[\s-]+(?:and\s+)?)?)+\b", re.I)
 
+_GAP = r"[^\S\n]+"  # spaces within a line: a date never runs from one line or paragraph into the next
+_WEEKDAY_ABBREVIATIONS = {"mon": 0, "tue": 1, "tues": 1, "wed": 2, "thu": 3, "thur": 3, "thurs": 3, "fri": 4, "sat": 5, "sun": 6}
+
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("dose", re.compile(rf"\b({_NUM}|{_WORDNUM})\s*(mg|milligrams?|mcg|µg|micrograms?|g|grams?|ml|millilit(?:re|er)s?|units?|iu)\b", re.I)),
     ("money", re.compile(rf"£\s?({_NUM})\s*(k|m|million|thousand)?\b|\b({_NUM})\s*pounds\b", re.I)),
-    ("date", re.compile(rf"\b(\d{{1,2}}){_ORD}(?:\s+of)?\s+({_MONTH})(?:,?\s+(\d{{4}}))?")),
-    ("date", re.compile(rf"\b({_MONTH})\s+(\d{{1,2}}){_ORD}\b(?:,?\s+(\d{{4}}))?")),
+    ("date", re.compile(rf"\b(\d{{1,2}}){_ORD}(?:{_GAP}of)?{_GAP}({_MONTH})(?:,?{_GAP}(\d{{4}}))?")),
+    ("date", re.compile(rf"\b({_MONTH}){_GAP}(\d{{1,2}}){_ORD}\b(?:,?{_GAP}(\d{{4}}))?")),
     ("date", re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")),
     ("date", re.compile(r"\b(\d{1,2})[/.](\d{1,2})(?:[/.](\d{2,4}))?\b(?![.:]\d)")),
     ("date", re.compile(rf"\b({_MONTH})\s+(\d{{4}})\b")),
@@ -74,6 +77,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("date", re.compile(r"\b(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\s+)?the\s+(\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?[A-Z])")),
     ("date", re.compile(rf"\b(?:(?-i:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\s+the|on\s+the)\s+({_ORDWORD})\b(?=\s*[,.;:!?)]|\s*$|\s+(?:at|and|or|about|in|when|so|but|until|I|we|she|he|they)\b)", re.I)),
     ("weekday", re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)s?\b")),
+    # "Thu 3 Jul 2025": an abbreviated weekday, only where a date follows (so "Sat with him" is not one)
+    ("weekday", re.compile(r"\b(Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun)\b\.?(?=[^\S\n]+\d)")),
     ("time", re.compile(rf"\b(half|quarter|a quarter|five|ten|twenty|twenty-five|twenty five)\s+(past|to)\s+({_HOUR})\b{_PERIOD}", re.I)),
     ("time", re.compile(rf"\bhalf\s+({_HOUR})\b(?!\s+(?:an?\s+)?(?:hour|day|week|month|year|dozen|mile))", re.I)),
     ("time", re.compile(rf"\b({_HOUR})\s+o'?\s?clock\b{_PERIOD}", re.I)),
@@ -181,8 +186,10 @@ def _scan(text: str, patterns: list[tuple[str, re.Pattern[str]]], taken: list[bo
             start, end = match.span()
             if end <= start or any(taken[start:end]):
                 continue
-            if kind == "number" and _is_list_marker(text, start, end):
+            if kind in {"number", "date", "time"} and _is_list_marker(text, start, end):
                 continue
+            if kind == "number" and _LABEL_BEFORE.search(text, max(0, start - 12), start):
+                continue  # "ACTION 5", "Item 3": a label in the record's own numbering, not a count
             key = _normalise(kind, match)
             if key is None:
                 continue
@@ -197,10 +204,18 @@ def _scan(text: str, patterns: list[tuple[str, re.Pattern[str]]], taken: list[bo
     return found
 
 
+_LABEL_BEFORE = re.compile(r"(?i)\b(?:action|item|point|step|para(?:graph)?|no\.?)\s*$")
+
+
 def _is_list_marker(text: str, start: int, end: int) -> bool:
-    """'2.' or '2)' opening a line is list numbering, not a count."""
+    """'2.' or '2)' opening a line is list numbering, not a count; so is a paragraph number such as
+    '2.1' or '3.2.1' opening a line ("2.1 HM opened the meeting")."""
     line_start = text.rfind("\n", 0, start) + 1
-    return text[line_start:start].strip(" \t-•*#") == "" and text[end:end + 1] in {".", ")"}
+    if text[line_start:start].strip(" \t-•*#>") != "":
+        return False
+    if re.fullmatch(r"\d{1,2}(?:\.\d{1,2})+\.?", text[start:end]) and text[end:end + 1] in {" ", "\t", ".", ")"}:
+        return True
+    return text[end:end + 1] in {".", ")"} and text[start:end].isdigit()
 
 
 def _normalise(kind: str, m: re.Match[str]) -> tuple[object, ...] | None:
@@ -219,7 +234,8 @@ def _normalise(kind: str, m: re.Match[str]) -> tuple[object, ...] | None:
     if kind == "date":
         return _date_key(m)
     if kind == "weekday":
-        return ("weekday", WEEKDAYS[groups[0].lower()])
+        day = groups[0].lower()
+        return ("weekday", WEEKDAYS[day] if day in WEEKDAYS else _WEEKDAY_ABBREVIATIONS[day])
     if kind == "time":
         if re.search(r"[a-z]", m.group(0)[:1], re.I) or re.search(r"o'?\s?clock|\bin the\b", m.group(0), re.I):
             if not re.match(r"(midday|noon|midnight)$", m.group(0), re.I):
@@ -319,6 +335,8 @@ def _time_key(g: tuple[str | None, ...]) -> tuple[object, ...] | None:
 
 def is_heading(line: str) -> bool:
     """A short line without sentence punctuation, or one ending in a colon, is a heading."""
+    if re.match(r"\s*#{1,6}\s", line) or re.fullmatch(r"\s*(?:>\s*)?\*\*[^*]+\*\*:?\s*", line):
+        return True  # a Markdown heading, or a line that is only bold: "## Case Summary - Mrs Doyle", "**Summary**"
     stripped = line.strip().strip("#*-• ").strip()
     return stripped.endswith(":") or (len(stripped.split()) <= 6 and not re.search(r"[.!?]$", stripped))
 
@@ -335,7 +353,9 @@ def word_frequency(word: str) -> float:
 _GENERIC_CAPITALISED = set(MONTHS) | set(WEEKDAYS) | {
     "i", "ok", "okay", "gp", "nhs", "cqc", "imca", "marac", "dols", "lps", "mca", "bsl", "ot", "ots", "cpn",
     "ae", "a&e", "sw", "dwp", "pip", "lpa", "mash", "pa", "sam", "asc", "ltd", "plc", "llp", "cic", "uk",
-}
+    # roles and the words of a minutes template, capitalised in some house styles ("The Chair advised", "| Ongoing |")
+    "chair", "chairperson", "chairing", "summary", "ongoing", "tbc", "agenda", "owner", "outcome", "outcomes",
+} | set(_WEEKDAY_ABBREVIATIONS)
 
 
 def _names(text: str, taken: list[bool]) -> list[Detail]:
@@ -351,7 +371,7 @@ def _names(text: str, taken: list[bool]) -> list[Detail]:
                 before = line[: m.start()].rstrip()
                 previous_word = re.findall(r"[A-Za-z]+\.?$", before)
                 after_title = bool(previous_word) and previous_word[0].rstrip(".").lower() in TITLES
-                initial = before == "" or before[-1] in ".!?:;\"'(-–—•*#" or re.fullmatch(r"[\d.)\]]+", before) is not None
+                initial = before == "" or before[-1] in ".!?:;\"'(-–—•*#|>" or re.fullmatch(r"[\d.)\]]+", before) is not None
                 if word.lower().rstrip("'’s") in _GENERIC_CAPITALISED or word.lower() in TITLES:
                     continue
                 frequency = word_frequency(word)

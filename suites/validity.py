@@ -8,6 +8,12 @@ Two kinds of data:
   (negative) and each defective output (positive) of the scorer's defect families; the decision is
   the scorer's own documented `passed`.
 
+- Faithful outputs (negatives only): the bundled references, the restyled references (the same
+  facts in six other councils' house styles, `golden_sets/*/restyled/`) and the extractive baseline's
+  outputs (TextRank, 30% of source sentences). Every failed case is a false alarm: reported per scorer
+  and finding kind, with critical findings per 100 outputs and the share of failed cases whose failing
+  finding quotes a source passage (a contradicting clause) rather than reporting an absence.
+
 Reported per scorer and dataset: balanced accuracy, precision and recall on the inconsistent
 class, ROC AUC (from 1 - value), median seconds per case. Per injected defect kind: how many the
 scorer caught (the case fails) and how many it found (a finding of any severity whose output span
@@ -17,6 +23,7 @@ overlaps the edit: a major finding for review is found without failing the case)
 from __future__ import annotations
 
 import json
+import math
 import statistics
 import time
 from collections.abc import Callable
@@ -102,6 +109,77 @@ def load_injected(families: set[str], seed: int = 0) -> list[Example]:
                 examples.append(Example(f"injected:{SHORT_NAMES[name]}", "all", case, item.output, bool(defects),
                                         defects[0].defect if defects else None, span))
     return examples
+
+
+FAITHFUL_KINDS = ("references", "restyled", "baseline")
+
+
+def load_faithful() -> list[Example]:
+    """Outputs faithful by construction, as negatives: references, restyled references, baseline outputs."""
+    import golden_sets
+    from harness.targets.baseline import summarise
+    from harness.targets.recorded import read_vendor_file
+
+    examples = []
+    for name in GOLDEN_SETS:
+        folder = golden_sets.path(name)
+        restyled_file = folder / "restyled" / "outputs.jsonl"
+        restyled = read_vendor_file(restyled_file) if restyled_file.is_file() else {}
+        for case in load_golden(folder).cases:
+            outputs = {"references": case.reference, "restyled": restyled.get(case.id),
+                       "baseline": summarise(case.source, "textrank", None, 0.3)}
+            examples.extend(Example(f"faithful:{kind}:{SHORT_NAMES[name]}", "all", case, output, False)
+                            for kind, output in outputs.items() if output)
+    return examples
+
+
+@dataclass(frozen=True)
+class FalseAlarms:
+    """One scorer on one set of faithful outputs: how often it fails them, and on what.
+
+    `quoted_share` is the share of failed outputs whose failing finding (a critical one, else any) quotes a
+    passage of the source or key facts as the evidence against it; the rest failed on an absence ("does
+    not appear in the source") or on the value alone."""
+
+    dataset: str
+    scorer: str
+    n: int
+    failed: int
+    false_alarm_rate: float
+    critical_per_100: float
+    quoted_share: float
+    by_kind: dict[str, int]
+
+
+def _quotes_source(case: Case, evidence: str | None) -> bool:
+    if not evidence:
+        return False
+    flat = lambda text: " ".join(text.split())  # noqa: E731
+    pool = flat(case.source) + " " + " ".join(flat(f.text) for f in case.key_facts)
+    return flat(evidence) in pool
+
+
+def false_alarms(scorer: Scorer, examples: list[Example]) -> list[FalseAlarms]:
+    """Per faithful dataset: failed share, critical findings per 100 outputs, findings per kind, quoted share."""
+    tallies: dict[str, dict[str, Any]] = {}
+    for example in examples:
+        score = scorer.score(example.case, example.output)
+        if not score.scored:
+            continue
+        t = tallies.setdefault(example.dataset, {"n": 0, "failed": 0, "critical": 0, "quoted": 0, "kinds": {}})
+        t["n"] += 1
+        critical = [f for f in score.findings if f.severity == "critical"]
+        t["critical"] += len(critical)
+        for kind in {f.kind for f in score.findings if f.severity in {"critical", "major"}}:
+            t["kinds"][kind] = t["kinds"].get(kind, 0) + 1
+        if not score.passed:
+            t["failed"] += 1
+            failing = critical or list(score.findings)
+            t["quoted"] += any(_quotes_source(example.case, f.source_evidence) for f in failing)
+    return [FalseAlarms(name, scorer.name, t["n"], t["failed"], t["failed"] / t["n"] if t["n"] else math.nan,
+                        100 * t["critical"] / t["n"] if t["n"] else math.nan,
+                        t["quoted"] / t["failed"] if t["failed"] else math.nan, dict(sorted(t["kinds"].items())))
+            for name, t in sorted(tallies.items())]
 
 
 def roc_auc(labels: list[bool], scores: list[float]) -> float:
@@ -195,11 +273,14 @@ def recall_by_defect(rows: list[Judged]) -> list[DefectRecall]:
 
 
 def run_validity(scorers: list[Scorer], root: Path, families: dict[str, set[str]], progress: Callable[[], None] | None = None,
-                 by_defect: dict[str, list[DefectRecall]] | None = None) -> dict[str, list[Metrics]]:
+                 by_defect: dict[str, list[DefectRecall]] | None = None,
+                 alarms: dict[str, list[FalseAlarms]] | None = None) -> dict[str, list[Metrics]]:
     """Every scorer on SummEdits (threshold from the dev split) and on injected defects.
 
-    `by_defect`, when given, is filled with each scorer's recall per injected defect kind."""
+    `by_defect`, when given, is filled with each scorer's recall per injected defect kind; `alarms` with
+    its false alarms on the faithful outputs (`load_faithful`)."""
     summedits = load_summedits(root)
+    faithful = load_faithful() if alarms is not None else []
     results: dict[str, list[Metrics]] = {}
     for scorer in scorers:
         rows = judge(scorer, summedits, progress)
@@ -215,6 +296,8 @@ def run_validity(scorers: list[Scorer], root: Path, families: dict[str, set[str]
         results[scorer.name] = table
         if by_defect is not None:
             by_defect[scorer.name] = recall_by_defect(injected_rows)
+        if alarms is not None:
+            alarms[scorer.name] = false_alarms(scorer, faithful)
     return results
 
 
@@ -284,7 +367,8 @@ def register(app: typer.Typer) -> None:
         with Progress(console=err_console, transient=True) as bar:
             task = bar.add_task("judging", total=None)
             by_defect: dict[str, list[DefectRecall]] = {}
-            results = run_validity(scorers, root, DEFECT_FAMILIES, lambda: bar.advance(task), by_defect)
+            alarms: dict[str, list[FalseAlarms]] = {}
+            results = run_validity(scorers, root, DEFECT_FAMILIES, lambda: bar.advance(task), by_defect, alarms)
             omission = omission_validity(root, lambda: bar.advance(task)) if measure_omission else []
         for scorer_name, rows in results.items():
             table = Table("dataset", "n", "pos", "cut", "bal.acc", "prec", "recall", "AUC", "ms/case",
@@ -301,6 +385,14 @@ def register(app: typer.Typer) -> None:
             for defect in sorted({r.defect for r in recalls}):
                 table.add_row(defect, *(cells.get((defect, d), "") for d in sets))
             console.print(table)
+        for scorer_name, rows_ in alarms.items():
+            table = Table("faithful outputs", "n", "failed", "false alarms", "critical /100", "failing finding quotes source",
+                          "findings (major or critical) by kind", title=f"{scorer_name}: false alarms on faithful outputs")
+            for a in rows_:
+                table.add_row(a.dataset.removeprefix("faithful:"), str(a.n), str(a.failed), f"{a.false_alarm_rate:.3f}",
+                              f"{a.critical_per_100:.1f}", _fmt(a.quoted_share),
+                              ", ".join(f"{k} {v}" for k, v in a.by_kind.items()))
+            console.print(table)
         if omission:
             table = Table("dataset", "n", "pos", "cut", "accuracy", "F1", "kappa", "AUC", "recall", "false alarms", "ms/case",
                           title="key_fact_recall (REALSumm and Kirstein: eval split, cut chosen on dev)")
@@ -312,6 +404,7 @@ def register(app: typer.Typer) -> None:
         payload: dict[str, Any] = {"dev_split": DEV_SPLIT, "report_split": REPORT_SPLIT,
                                    "scorers": {k: [asdict(m) for m in v] for k, v in results.items()}}
         payload["recall_by_defect"] = {k: [asdict(r) for r in v] for k, v in by_defect.items()}
+        payload["false_alarms"] = {k: [asdict(a) for a in v] for k, v in alarms.items()}
         if omission:
             payload["key_fact_recall"] = [asdict(row) for row in omission]
         if report_json:
@@ -322,6 +415,9 @@ def register(app: typer.Typer) -> None:
         tracker.log_metrics(run_id, {f"{s}.{m.dataset.replace('(', '').replace(')', '').replace(' ', '_').replace(',', '')}.{k}": getattr(m, k)
                                      for s, rows in results.items() for m in rows
                                      for k in ("balanced_accuracy", "precision", "recall", "roc_auc", "median_seconds")})
+        tracker.log_metrics(run_id, {f"{s}.{_metric_name(a.dataset)}.{k}": getattr(a, k) for s, rows_ in alarms.items()
+                                     for a in rows_ for k in ("false_alarm_rate", "critical_per_100", "quoted_share")
+                                     if getattr(a, k) == getattr(a, k)})
         tracker.log_metrics(run_id, {f"key_fact_recall.{_metric_name(row.dataset)}.{k}": getattr(row, k) for row in omission
                                      for k in ("accuracy", "f1", "kappa", "roc_auc", "recall", "false_alarm_rate", "median_seconds")
                                      if getattr(row, k) == getattr(row, k)})

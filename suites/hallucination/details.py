@@ -16,11 +16,12 @@ detail. Those need the claim-level judges of the full hallucination suite.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from harness.goldens import Case
 from harness.scoring import Finding, Score
-from harness.support import nearest_same_kind, source_index
+from harness.support import SourceIndex, nearest_same_kind, source_index
 from harness.text import extract_details
 
 CRITICAL_KINDS = {"name", "date", "weekday", "time", "dose", "money"}
@@ -50,6 +51,20 @@ class UnsupportedDetailsScorer:
         )
 
 
+_DEFINED = re.compile(r"\b([A-Z][a-zA-Z'’-]+(?:[^\S\n]+[A-Z][a-zA-Z'’-]+){1,3})[^\S\n]*\(([A-Z][A-Za-z]{1,5})\)")
+
+
+def defined_abbreviations(output: str, index: SourceIndex) -> frozenset[str]:
+    """Abbreviations the output defines for a name the source supports: "Sabina Akhtar (SbA)" lets the
+    minutes write "SbA" after, as a house style that uses initials after first mention does."""
+    found = set()
+    for m in _DEFINED.finditer(output):
+        words = m.group(1).split()
+        if all(any(form in index.words for form in (w.lower(), w.lower().rstrip("'’s"))) for w in words):
+            found.add(m.group(2))
+    return frozenset(found)
+
+
 @lru_cache(maxsize=256)
 def unsupported_details(source: str, output: str) -> tuple[int, tuple[Finding, ...]]:
     """(details checked, a finding per detail the source does not support), cached by (source, output):
@@ -57,9 +72,10 @@ def unsupported_details(source: str, output: str) -> tuple[int, tuple[Finding, .
     Treat the findings as read-only."""
     index = source_index(source)
     details = extract_details(output)
+    defined = defined_abbreviations(output, index)
     findings = []
     for detail in details:
-        if index.supports(detail):
+        if index.supports(detail) or (detail.kind == "name" and detail.text in defined):
             continue
         findings.append(Finding(
             kind=f"unsupported_{detail.kind}",

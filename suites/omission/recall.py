@@ -48,8 +48,10 @@ _CORRECTION = re.compile(
     r"|,?\s*\bnot\s+[^;,.()]*?\bas\s+(?:first\s+)?(?:stated|said|recorded|reported|given|written)\b[^;,.()]*"
     r"|\(?\bnot\s+[^;,.()]*?\bas\s+(?:the\s+)?\w+\s+(?:stated|said|recorded|reported|thought)\b[^;,.()]*\)?",
     re.I)
-_CORRECTION_CUE = re.compile(r"\b(?:not|corrected|correction|rather than|instead of|first (?:stated|said|given)|"
-                             r"wrongly|incorrect(?:ly)?|mistaken(?:ly)?|previously (?:stated|recorded))\b", re.I)
+_CORRECTION_CUE = re.compile(r"\b(?:not|corrected|correction|rather than|instead of|first (?:stated|said|given|recorded|reported)|"
+                             r"wrongly|incorrect(?:ly)?|mistaken(?:ly)?|previously (?:stated|recorded|said|given)|amended|"
+                             r"(?:had|originally|initially) (?:said|stated|recorded|given|reported)|"
+                             r"(?:originally|initially) (?:as|given as|recorded as))\b", re.I)
 _VIEW_HEADING = re.compile(r"\b(?:view|views|wish|wishes|outcome|outcomes|voice|said)\b", re.I)
 _OWNER = re.compile(r"^\s*(?:Action:\s*)?((?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]*)\s+(?:to|will)\b")
 

@@ -80,3 +80,26 @@ def test_bench_validity_command(tmp_path: Path) -> None:
 def test_bench_without_benchmarks_is_bad_input(tmp_path: Path) -> None:
     result = run_cli("bench", "validity", "--benchmarks", str(tmp_path), cwd=tmp_path)
     assert result.returncode == 2 and "no summedits/" in result.stderr
+
+
+def test_false_alarms_count_failed_faithful_outputs_and_whether_they_quote_the_source() -> None:
+    from harness.goldens import Case
+    from suites.hallucination import ClaimSupportScorer
+    from suites.validity import Example, false_alarms
+
+    case = Case(id="f1", task="case_note_summary", source="Mrs Lee did not consent to the referral. She lives in Eastvale.")
+    outputs = {"flip": "Mrs Lee consented to the referral.", "date": "Mrs Lee was seen on 3 March 2025 in Eastvale.",
+               "fine": "Mrs Lee did not consent to the referral."}
+    examples = [Example("faithful:test", "all", case, text, False) for text in outputs.values()]
+    (row,) = false_alarms(ClaimSupportScorer(), examples)
+    assert (row.n, row.failed) == (3, 2) and abs(row.false_alarm_rate - 2 / 3) < 1e-9
+    assert row.quoted_share == 0.5, "the flip quotes the contradicting clause; the unsupported date only reports an absence"
+    assert row.by_kind["consent_flip"] == 1 and row.by_kind["unsupported_date"] == 1
+    assert abs(row.critical_per_100 - 200 / 3) < 1e-9
+
+
+def test_faithful_outputs_include_references_restyled_and_baseline() -> None:
+    from suites.validity import load_faithful
+
+    datasets = {e.dataset for e in load_faithful()}
+    assert {f"faithful:{k}:{s}" for k in ("references", "restyled", "baseline") for s in ("minutes", "notes")} == datasets
