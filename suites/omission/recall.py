@@ -29,6 +29,7 @@ import numpy as np
 from harness.align import Passage, Weights, best_match, cached_passages, coverage, document_weights, terms
 from harness.embed import similarity
 from harness.goldens import Case, KeyFact
+from harness.people import aliases
 from harness.scoring import Finding, Score
 from harness.text import extract_details, is_heading, split_sentences
 
@@ -155,13 +156,13 @@ def match_fact(fact: KeyFact, case: Case, output: str, candidates: tuple[Passage
     if fact.category in ACTION_CATEGORIES and status == "present":
         owner = _OWNER.match(fact.text)
         owner_words = {w.lower() for w in owner.group(1).split() if len(w) > 2} if owner else set()
-        if owner_words and not owner_words & {w.lower() for w in re.findall(r"[\w'’-]+", span)}:
+        if owner_words and not owner_words & _span_words(span, case, output):
             status, reasons = "partial", reasons + ["the action's owner is not given"]
         elif not _checked_details(asserted) and re.search(r"\bby\b", fact.text) and not extract_details(span):
             status, reasons = "partial", reasons + ["the action's deadline is not given"]
     if fact.category in VIEW_CATEGORIES and status == "present":
         people, own_view = _person_words(fact, case)
-        words = {w.lower() for w in re.findall(r"[\w'’-]+", span)}
+        words = _span_words(span, case, output)
         heading = _heading_before(output, passage.start)
         attributed = bool(people & words) or (own_view and bool(_VIEW_HEADING.search(heading)))
         if not attributed:
@@ -175,10 +176,35 @@ def _fact_weights(facts: list[KeyFact]) -> Weights:
     return document_weights([Passage(f.text, 0, 0, terms(split_correction(f.text)[0])) for f in facts])
 
 
+def _span_words(span: str, case: Case, output: str) -> set[str]:
+    """The span's words, lowercased, with the name words of anyone it names by initials or role."""
+    words = {w.lower() for w in re.findall(r"[\w'’-]+", span)}
+    for alias, name in aliases(output, list(case.metadata.get("speakers") or [])).items():
+        if re.search(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", span, 0 if alias[:1].isupper() and len(alias) <= 6 else re.I):
+            words |= {w.lower() for w in name.split()}
+    return words
+
+
+def _with_aliases(candidates: tuple[Passage, ...], case: Case, output: str) -> tuple[Passage, ...]:
+    """Passages that name a person by initials or role (`harness.people.aliases`) also hold that person's
+    name terms, so "The Quality Assurance Officer reviewed the rota" records a fact about Priya Raman."""
+    found = aliases(output, list(case.metadata.get("speakers") or []))
+    if not found:
+        return candidates
+    patterns = [(re.compile(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", 0 if alias[:1].isupper() and len(alias) <= 6 else re.I),
+                 terms(name)) for alias, name in found.items()]
+    out = []
+    for p in candidates:
+        extra = frozenset().union(*(name_terms for pattern, name_terms in patterns if pattern.search(p.text)))
+        out.append(Passage(p.text, p.start, p.end, p.terms | extra) if extra - p.terms else p)
+    return tuple(out)
+
+
 def match_facts(case: Case, output: str, facts: list[KeyFact] | None = None, semantic: bool = True) -> list[FactMatch]:
-    """Every key fact of the case (or `facts`) matched against the output."""
+    """Every key fact of the case (or `facts`) matched against the output (people named by initials or
+    role count as named: `_with_aliases`)."""
     chosen = facts if facts is not None else case.key_facts
-    candidates = cached_passages(output, WINDOW)
+    candidates = _with_aliases(cached_passages(output, WINDOW), case, output)
     weights = _fact_weights(case.key_facts or chosen)
     sims = (similarity([split_correction(f.text)[0] for f in chosen], [p.text for p in candidates])
             if semantic and candidates and chosen else None)

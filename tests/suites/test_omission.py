@@ -216,3 +216,23 @@ def test_structure_reads_other_house_styles(element: str, text: str) -> None:
 
     (pattern,) = [e.pattern for e in ELEMENTS if e.name == element]
     assert re.search(pattern, text, re.I | re.M)
+
+
+def test_people_named_by_initials_or_role_count_as_named() -> None:
+    from harness.people import aliases
+
+    speakers = [{"name": "Priya Raman", "role": "Quality Assurance Officer", "agency": "Council"},
+                {"name": "Helen Marsh", "role": "Safeguarding Adults Manager (chair)", "agency": "Council"},
+                {"name": "Kofi Asante", "role": "Social Worker", "agency": "Council"},
+                {"name": "Ruth Ellis", "role": "Social Worker", "agency": "Council"}]
+    found = aliases("Helen Marsh (HM) opened. HM said the Chair would write.", speakers)
+    assert found["HM"] == "Helen Marsh" and found["quality assurance officer"] == "Priya Raman" and found["chair"] == "Helen Marsh"
+    assert "social worker" not in found, "two speakers share the role: it names neither"
+    fact = KeyFact(id="kf1", text="Priya Raman found only three carers on 19 of 42 nights", category="agency_information",
+                   severity="critical", evidence="only three carers on 19 of 42 nights")
+    case = Case(id="a1", task="safeguarding_minutes", source="Priya Raman: only three carers on 19 of 42 nights.",
+                key_facts=[fact], metadata={"speakers": speakers})
+    by_role = "The Quality Assurance Officer found only three carers on 19 of the 42 nights."
+    assert match_facts(case, by_role, semantic=False)[0].status == "present"
+    unnamed = "Somebody found only three carers on 19 of the 42 nights."
+    assert match_facts(case, unnamed, semantic=False)[0].coverage < match_facts(case, by_role, semantic=False)[0].coverage
