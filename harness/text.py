@@ -85,7 +85,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("time", re.compile(r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,2})\s+(?:in\s+the\s+(morning|afternoon|evening)|at\s+(night))\b", re.I)),
     ("time", re.compile(r"\b(?:at|by|until|till)\s+(?:about\s+|around\s+|roughly\s+)?(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b(?=\s*[,.;:!?)]|\s*$|\s+(?:that|this|on|at|and|when|last|yesterday|tomorrow|tonight)\b)", re.I)),
     ("time", re.compile(r"\b(\d{1,2})[:.](\d{2})\s*(a\.?m\.?|p\.?m\.?)?(?![\d])", re.I)),
-    ("time", re.compile(r"\b(\d{1,2})\s*(a\.?m\.?|p\.?m\.?)(?![a-z])", re.I)),
+    ("time", re.compile(r"(?<![\d.])\b(\d{1,2})\s*(a\.?m\.?|p\.?m\.?)(?![a-z])", re.I)),  # not "2.3 PM referred"
     ("time", re.compile(r"\b(midday|noon|midnight)\b", re.I)),
     ("percent", re.compile(rf"\b({_NUM})\s*(?:%|per\s?cent\b)", re.I)),
     ("number", re.compile(rf"\b((?:{_WORDNUM})(?:[\s-]+(?:and\s+)?(?:{_WORDNUM}))*)\s+(?={COUNTED}\b)", re.I)),

@@ -197,7 +197,12 @@ def analyse_characteristic(characteristic: str, groups: Sequence[str], data: dic
                 "testable": testable, "_d": d,
             })
     p = [r["p_value"] if r["testable"] else math.nan for r in rows]
-    adjusted, q = stats.holm(p), stats.benjamini_hochberg(p)
+    q = stats.benjamini_hochberg(p)
+    if perms is not None and rows:
+        joint = stats.maxt_adjusted(list(data.values()), perms, np.array([r["testable"] for r in rows])).ravel()
+        adjusted = np.where(np.isnan(joint), np.nan, np.fmax(joint, np.array(p)))  # never below the test's own p
+    else:
+        adjusted = stats.holm(p)
     n_tests = int(sum(r["testable"] for r in rows))
     for r, a, qq in zip(rows, adjusted, q):
         r["p_adjusted"] = float(a) if r["testable"] else (1.0 if r["n_pairs"] > 0 else math.nan)

@@ -163,6 +163,7 @@ def test_a_relative_day_supports_exactly_its_own_date(meeting: "object", word_sh
     ("Action: Zoe to submit by 17 April 2025.", "ACTION 5 - submit - Owner: Zoe - By: 17 Apr 2025"),
     ("Reviewed in December. Recorded by the GP.", "| Date | What happened | Recorded by |\n| December | Reviewed | Ongoing |"),
     ("Seen on 3 December.", "Seen in December.\n\n1. Background"),
+    ("Pat Moore (PM) referred it.", "2.1 Pat Moore (PM) referred it.\n2.3 PM referred it."),
     ("The Brightwell team lead reported it.", "## Case Summary - what Brightwell reported\n\n> **Summary**"),
 ])
 def test_other_house_styles_raise_no_finding(source: str, output: str) -> None:
