@@ -12,9 +12,11 @@ On top of coverage, `check_claim` looks for what coverage cannot see:
 - certainty: the close evidence is hedged ("alleged", "may", "reported") and the claim is not.
 A flip is decided by the evidence clause that says the same thing most fully, and no other such
 clause may state the flipped word the claim's way; certainty needs every close passage hedged. A
-flipped consent or capacity is `critical` and fails the case (the negation check flags 6 of 2,658
-faithful reference claims, README); any other flip and an allegation stated as fact are `major` findings
-for a reviewer. A statement credited to a different person from the one the source credits
+flipped consent or capacity is `critical` and fails the case only with positive evidence: the
+deciding source clause states the opposite outright (`polarity.stated_outright`: "she consented"
+against "she did not consent", not "I assessed his capacity" against "he lacks capacity"); without
+it the finding is `unverified`, major, for review. Any other flip and an allegation stated as fact
+are `major` findings for a reviewer. A statement credited to a different person from the one the source credits
 (`harness.attribution`: "wrong_person") is critical: identity.
 """
 

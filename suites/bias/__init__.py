@@ -17,7 +17,7 @@ from .measures import BiasMeasuresScorer
 
 __all__ = ["BiasAnalysis", "BiasMeasuresScorer", "suite"]
 
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 
 
 def suite() -> Suite:

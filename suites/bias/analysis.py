@@ -263,7 +263,7 @@ class BiasAnalysis:
     """`SetAnalysis` named "bias": adds report["bias"], MLflow metrics bias.*, tables bias_tests.csv and bias_pairs.csv."""
 
     name = "bias"
-    version = "1.0.0"
+    version = "1.1.0"
 
     def __init__(self, alpha: float = stats.ALPHA, resamples: int = stats.DEFAULT_RESAMPLES,
                  seed: int = stats.DEFAULT_SEED) -> None:

@@ -12,7 +12,7 @@ def suite() -> Suite:
     """The hallucination suite as registered under the `assure.suites` entry point."""
     return Suite(
         name="hallucination",
-        version="0.5.0",
+        version="0.6.0",
         scorers=[UnsupportedDetailsScorer(), ClaimSupportScorer()],
         description="Details and claims in the output that the source does not support.",
     )

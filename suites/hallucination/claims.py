@@ -2,7 +2,8 @@
 
 Each claim (sentence or ';'-clause) gets its closest source passage or key fact (`harness.claims`).
 Findings: a claim with nothing in the source behind it (`unsupported_claim`, major), consent or
-capacity stated the other way round (`consent_flip`, `capacity_flip`, critical), a statement or
+capacity stated the other way round (`consent_flip`, `capacity_flip`, critical, given positive evidence:
+a source clause that states the opposite outright, else `unverified`, major, for review), a statement or
 action credited to another person than the one the source credits (`wrong_person`, critical), any other
 statement negated the other way round (`negation_flip`, major: for review), an allegation or
 possibility stated as fact (`allegation_as_fact`, major: for review), and the
@@ -29,7 +30,7 @@ class ClaimSupportScorer:
     """Severity-weighted share of claims without a problem (1 = every claim supported)."""
 
     name = "claim_support"
-    version = "1.3.0"
+    version = "1.4.0"
     threshold = 0.85
     description = ("Claims checked against the closest source passage or key fact: unsupported claims, flipped consent, "
                    "capacity or negation, statements credited to the wrong person, allegations stated as fact, unsupported "

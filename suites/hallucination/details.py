@@ -35,7 +35,7 @@ class UnsupportedDetailsScorer:
     """Share of the output's names, dates, times, doses, sums and counts that the source supports."""
 
     name = "unsupported_details"
-    version = "1.1.0"
+    version = "1.2.0"
     threshold = 0.9
     description = "Share of checkable details (names, dates, times, doses, sums, counts) in the output that the source supports."
 

@@ -235,7 +235,7 @@ class KeyFactRecallScorer:
     """Severity-weighted recall of the case's annotated key facts (1 = every fact present)."""
 
     name = "key_fact_recall"
-    version = "1.0.0"
+    version = "1.1.0"
     threshold = 0.7
     description = ("Severity-weighted share of annotated key facts present in the output (partial counts half); "
                    "fails on any absent critical fact.")

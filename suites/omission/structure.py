@@ -78,7 +78,7 @@ class MinutesStructureScorer:
     """Share of the minutes standard's elements present, less attendees without role/agency (1 = complete)."""
 
     name = "minutes_structure"
-    version = "1.0.0"
+    version = "1.1.0"
     threshold = 0.8
     description = "Sections the safeguarding-minutes standard asks for, and attendees with role and agency."
 

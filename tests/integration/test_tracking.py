@@ -23,7 +23,7 @@ def test_run_is_read_back_from_mlflow(tmp_path: Path, isolated_home: Path) -> No
     assert run.status == "FINISHED" and run.experiment == "sample"
     assert run.params["target.name"] == "vendor-a-minutes" and run.params["target.version"] == "2.3"
     assert run.params["golden_set.hash"] == record.report["golden_set"]["hash"]
-    assert run.params["scorer.unsupported_details.version"] == "1.1.0"
+    assert run.params["scorer.unsupported_details.version"] == "1.2.0"
     assert run.metrics["unsupported_details.mean"] == pytest.approx(record.report["metrics"]["unsupported_details"]["mean"])
     assert run.metrics["errors"] == 0 and run.metrics["cases"] == 3
     names = {f.path for f in tracker.client.list_artifacts(record.run_id)}
