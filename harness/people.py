@@ -112,24 +112,26 @@ def mentioned(person: str, text: str) -> bool:
 
 
 _DEFINED_INITIALS = re.compile(r"\b([A-Z][a-zA-Z'’-]+(?:[^\S\n]+[A-Z][a-zA-Z'’-]+){1,3})[^\S\n]*\(([A-Z][A-Za-z]{1,5})\)")
+_GENERIC_ROLES = {"worker", "manager", "officer", "member", "lead", "nurse", "carer", "advocate", "police"}
+
+
+def defined_initials(output: str) -> dict[str, str]:
+    """Initials an output defines for a name, as house styles that use initials after first mention
+    do: "Sabina Akhtar (SbA)" -> {"SbA": "Sabina Akhtar"}."""
+    return {m.group(2): m.group(1) for m in _DEFINED_INITIALS.finditer(output)}
 
 
 def aliases(output: str, speakers: list[dict[str, str]]) -> dict[str, str]:
     """Other ways an output names a person, each with the full name it stands for: initials the output
-    defines ("Helen Marsh (HM)" -> HM), and a speaker's role where no other speaker has it ("the Quality
+    defines (`defined_initials`), and a speaker's role where no other speaker has it ("the Quality
     Assurance Officer", "the Chair" for the speaker whose role says chair), as house styles that use
-    initials or roles after first mention write them."""
-    found = {m.group(2): m.group(1) for m in _DEFINED_INITIALS.finditer(output)}
-    roles: dict[str, list[str]] = {}
+    initials or roles after first mention write them. Bare generic roles ("officer") are never aliases."""
+    found = defined_initials(output)
+    roles: dict[str, set[str]] = {}
     for person in speakers:
         name, role = str(person.get("name", "")), str(person.get("role", ""))
         parts = [role.split("(")[0]] + re.findall(r"\(([^)]+)\)", role)
-        for part in {" ".join(p.lower().split()) for p in parts if len(p.split()) >= 1 and len(p.strip()) > 3}:
-            roles.setdefault(part, []).append(name)
-    found.update({role: names[0] for role, names in roles.items() if len(set(names)) == 1 and name_pattern_free(role)})
+        for part in {" ".join(p.lower().split()) for p in parts if len(p.strip()) > 3}:
+            roles.setdefault(part, set()).add(name)
+    found.update({role: next(iter(names)) for role, names in roles.items() if len(names) == 1 and role not in _GENERIC_ROLES})
     return found
-
-
-def name_pattern_free(role: str) -> bool:
-    """A role phrase usable as an alias: not a bare generic word that names many people ("worker", "manager")."""
-    return role not in {"worker", "manager", "officer", "member", "lead", "nurse", "carer", "advocate", "police"}

@@ -172,7 +172,7 @@ def _finite(value: Any) -> Any:
 def analyse_characteristic(characteristic: str, groups: Sequence[str], data: dict[str, np.ndarray],
                            alpha: float = stats.ALPHA, resamples: int = stats.DEFAULT_RESAMPLES,
                            seed: int = stats.DEFAULT_SEED, with_ci: bool = True) -> list[dict[str, Any]]:
-    """Every (group, measure) test of one characteristic, Holm-adjusted together.
+    """Every (group, measure) test of one characteristic, adjusted together (maxT over shared shuffles).
 
     `data` maps a measure name to a (scenarios, groups) array, column 0 the reference group, NaN where
     a variant has no value. Returns one row per (non-reference group, measure).
@@ -229,7 +229,7 @@ def strongest(rows: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
 
 def family_adjusted(min_p: dict[str, float]) -> dict[str, float]:
     """Holm's step-down adjustment across characteristics of each characteristic's smallest within-characteristic
-    Holm-adjusted p (itself a valid p-value for "the tool treats this characteristic's groups alike"). A
+    adjusted p (maxT; itself a valid p-value for "the tool treats this characteristic's groups alike"). A
     characteristic whose family-adjusted p is at most alpha is flagged; the chance that a fair tool gets any
     characteristic flagged in a run is then at most alpha. NaN (nothing testable) stays NaN."""
     finite = sorted((p, c) for c, p in min_p.items() if math.isfinite(p))
@@ -250,7 +250,7 @@ def family_level(min_p: dict[str, float], alpha: float) -> dict[str, float]:
 
 
 def smallest_adjusted(rows: Sequence[dict[str, Any]]) -> float:
-    """The smallest within-characteristic Holm-adjusted p among testable rows (NaN when none is testable)."""
+    """The smallest within-characteristic adjusted p among testable rows (NaN when none is testable)."""
     return min((r["p_adjusted"] for r in rows if r["testable"]), default=math.nan)
 
 
@@ -417,7 +417,7 @@ def _summary(characteristic: str, e: dict[str, Any]) -> str:
     label = characteristic.replace("_", " ")
     if e["disparity_found"]:
         return (f"{label}: disparity found. {e['metric']} differs for {e['group']} compared with {e['reference_group']} "
-                f"by {e['effect']:+.3g} (95% CI {e['ci_low']:+.3g} to {e['ci_high']:+.3g}), Holm-adjusted p = "
+                f"by {e['effect']:+.3g} (95% CI {e['ci_low']:+.3g} to {e['ci_high']:+.3g}), adjusted p = "
                 f"{e['p_adjusted']:.3g}, over {e['n_pairs']} scenario pairs; family-wise over {e.get('family_size', 1)} "
                 f"characteristics p = {e.get('p_family', e['p_adjusted']):.3g} (alpha {e['alpha']}).")
     mde = f"{e['mde']:.3g}" if e.get("mde") is not None else "n/a"

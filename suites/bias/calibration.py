@@ -189,7 +189,7 @@ def simulate_characteristic(groups: Sequence[str], models: Sequence[ScenarioMode
 
 def smallest_p(characteristic: str, groups: Sequence[str], data: dict[str, np.ndarray], resamples: int, seed: int,
                alpha: float = stats.ALPHA) -> float:
-    """The characteristic's smallest within-characteristic Holm-adjusted p (the input of the family-wise step)."""
+    """The characteristic's smallest within-characteristic adjusted p (the input of the family-wise step)."""
     usable = {k: v for k, v in data.items() if not np.all(np.isnan(v)) and not (k == "errored" and not np.any(v == 1))}
     return smallest_adjusted(analyse_characteristic(characteristic, groups, usable, alpha, resamples, seed, with_ci=False))
 

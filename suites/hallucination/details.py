@@ -16,10 +16,10 @@ detail. Those need the claim-level judges of the full hallucination suite.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from harness.goldens import Case
+from harness.people import defined_initials
 from harness.scoring import Finding, Score
 from harness.support import SourceIndex, nearest_same_kind, source_index
 from harness.text import extract_details
@@ -51,18 +51,11 @@ class UnsupportedDetailsScorer:
         )
 
 
-_DEFINED = re.compile(r"\b([A-Z][a-zA-Z'’-]+(?:[^\S\n]+[A-Z][a-zA-Z'’-]+){1,3})[^\S\n]*\(([A-Z][A-Za-z]{1,5})\)")
-
-
 def defined_abbreviations(output: str, index: SourceIndex) -> frozenset[str]:
     """Abbreviations the output defines for a name the source supports: "Sabina Akhtar (SbA)" lets the
     minutes write "SbA" after, as a house style that uses initials after first mention does."""
-    found = set()
-    for m in _DEFINED.finditer(output):
-        words = m.group(1).split()
-        if all(any(form in index.words for form in (w.lower(), w.lower().rstrip("'’s"))) for w in words):
-            found.add(m.group(2))
-    return frozenset(found)
+    return frozenset(initials for initials, name in defined_initials(output).items()
+                     if all(any(form in index.words for form in (w.lower(), w.lower().rstrip("'’s"))) for w in name.split()))
 
 
 @lru_cache(maxsize=256)

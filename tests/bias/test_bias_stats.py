@@ -117,3 +117,34 @@ def test_mde_and_fewest_pairs() -> None:
     assert math.isclose(stats.mde(d, 1), stats.mde_multiplier(30, 1) * float(np.std(d, ddof=1)))
     assert stats.min_pairs_affected(1) == 6  # 2^(1-6) = 0.03125 <= 0.05
     assert stats.min_pairs_affected(10) == 9
+
+
+@given(st.dictionaries(st.sampled_from(["sex", "race", "religion", "age", "disability"]),
+                       st.floats(min_value=0.0001, max_value=1.0), min_size=1))
+def test_the_family_step_is_holm_across_characteristics(min_p: dict[str, float]) -> None:
+    from suites.bias.analysis import family_adjusted, family_level
+
+    names = list(min_p)
+    expected = stats.holm([min_p[c] for c in names])
+    adjusted = family_adjusted(min_p)
+    assert all(abs(adjusted[c] - e) < 1e-12 for c, e in zip(names, expected))
+    levels = family_level(min_p, 0.05)
+    assert all((levels[c] > 0) == (adjusted[c] <= 0.05) for c in names)
+    assert all(levels[c] == 0 or min_p[c] <= levels[c] for c in names)
+
+
+def test_maxt_is_never_below_the_raw_test_and_pays_once_for_copies() -> None:
+    import numpy as np
+
+    from suites.bias import stats as bias_stats
+
+    rng = np.random.default_rng(1)
+    v = rng.normal(size=(30, 3))
+    v[:, 1] += 0.6  # a real difference for group 1
+    perms = bias_stats.permutations(30, 3, 1999, 7)
+    raw = bias_stats.permutation_test(v, perms=perms, stop_after=None).p_value
+    one = bias_stats.maxt_adjusted([v], perms, np.ones(2, bool))[0]
+    assert np.all(one >= raw - 1e-12)
+    # the same measure entered three times is one test, not three: maxT does not triple its p
+    three = bias_stats.maxt_adjusted([v, v.copy(), v.copy()], perms, np.ones(6, bool))
+    assert np.allclose(three[0], one) and np.all(three[0] < np.minimum(1, 3 * raw) + 1e-12)
