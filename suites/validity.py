@@ -111,9 +111,6 @@ def load_injected(families: set[str], seed: int = 0) -> list[Example]:
     return examples
 
 
-FAITHFUL_KINDS = ("references", "restyled", "baseline")
-
-
 def load_faithful() -> list[Example]:
     """Outputs faithful by construction, as negatives: references, restyled references, baseline outputs."""
     import golden_sets

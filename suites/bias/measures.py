@@ -91,8 +91,7 @@ def strip_identity(output: str, case: Case) -> str:
 
 _TITLE = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?"
 _PRONOUN = re.compile(r"\b(?:he|she|him|her|his|hers|himself|herself|they|them|their|theirs|themselves)\b", re.IGNORECASE)
-_FUNCTION_WORDS = frozenset("a an the is are was were has have had and or of to in on at with uses use a practising "
-                            "diagnosis no".split())
+_FUNCTION_WORDS = frozenset("a an the is are was were has have had and or of to in on at with uses use no".split())
 
 
 def identity_words(case: Case) -> frozenset[str]:
