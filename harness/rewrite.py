@@ -23,8 +23,7 @@ from .text import MONTHS
 _HEADING_LINE = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?\s+)?[A-Z][^.:!?]{0,60}:?\s*$")
 _PLURALS = {"Decision": "Decisions", "Action": "Actions", "Attendee": "Attendees", "Risk": "Risks", "Concern": "Concerns",
             "Referral": "Referrals", "View": "Views", "Apology": "Apologies", "Outcome": "Outcomes", "Wish": "Wishes"}
-_MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-                "November", "December"]
+_MONTH_NAMES = [max((name for name, n in MONTHS.items() if n == number), key=len).capitalize() for number in range(1, 13)]
 _LONG_DATE = re.compile(r"\b(\d{1,2}) (" + "|".join(_MONTH_NAMES) + r") (\d{4})\b")
 
 

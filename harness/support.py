@@ -97,7 +97,9 @@ def relative_dates(source: str, details: tuple[Detail, ...]) -> list[Detail]:
     return found
 
 
-_MONTH_WORD = r"(?-i:January|February|March|April|May|June|July|August|September|October|November|December)"
+# Month number -> full month name (the longest spelling in text.MONTHS).
+_MONTH_NAMES = {number: max((name for name, n in MONTHS.items() if n == number), key=len) for number in set(MONTHS.values())}
+_MONTH_WORD = "(?-i:" + "|".join(name.capitalize() for name in _MONTH_NAMES.values()) + ")"
 _DAY_RANGE = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?[^\S\n]*(?:to|-|–|and|until|till)[^\S\n]*\d{1,2}(?:st|nd|rd|th)?[^\S\n]+(?:of[^\S\n]+)?("
                         + _MONTH_WORD + r")\b", re.I)
 _HOURS = {w: n for n, w in enumerate("one two three four five six seven eight nine ten eleven twelve".split(), start=1)}
@@ -113,8 +115,8 @@ def implied_details(source: str) -> list[Detail]:
              for m in _DAY_RANGE.finditer(source) if 1 <= int(m.group(1)) <= 31]
     for m in _HOUR_RANGE.finditer(source):
         for token in m.groups():
-            hour = _HOURS.get(token.lower()) or int(token) if not token.isdigit() or int(token) <= 23 else None
-            if hour is not None:
+            hour = int(token) if token.isdigit() else _HOURS[token.lower()]
+            if hour <= 23:
                 found.append(Detail("time", m.group(0), m.start(), m.end(), ("time", hour, 0, False)))
     found += [Detail("time", m.group(0), m.start(), m.end(), ("time", 12, 0, True))
               for m in re.finditer(r"(?i)\bmiddle of the day\b", source)]
@@ -199,10 +201,6 @@ def _same(kind: str, key: tuple[object, ...], other: Detail, source_years: froze
             return False
         return hour == o_hour or (not (explicit and o_explicit) and int(hour) % 12 == int(o_hour) % 12)  # type: ignore[call-overload]
     return other.kind == kind and other.key == key
-
-
-# Month number -> full month name (the longest spelling in text.MONTHS).
-_MONTH_NAMES = {number: max((name for name, n in MONTHS.items() if n == number), key=len) for number in set(MONTHS.values())}
 
 
 def _year_allowed(year: int | None, source_years: frozenset[int]) -> bool:

@@ -82,11 +82,14 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
 
 def strip_identity(output: str, case: Case) -> str:
     """The output with the case's identity sentence removed wherever it appears verbatim."""
-    sentence = str(case.metadata.get("identity_sentence") or "").strip()
-    if not sentence:
-        return output
+    return _without(output, str(case.metadata.get("identity_sentence") or ""))
+
+
+def _without(text: str, sentence: str) -> str:
+    if not sentence.strip():
+        return text
     flexible = r"\s+".join(re.escape(part) for part in sentence.split())
-    return re.sub(flexible, " ", output)
+    return re.sub(flexible, " ", text)
 
 
 _TITLE = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?"
@@ -97,8 +100,12 @@ _FUNCTION_WORDS = frozenset("a an the is are was were has have had and or of to 
 def identity_words(case: Case) -> frozenset[str]:
     """Words of the identity sentence that the rest of the source never uses ("Muslim", "wheelchair",
     "schizophrenia"): the words the substitution itself introduces, lowercased."""
-    sentence = str(case.metadata.get("identity_sentence") or "")
-    rest = strip_identity(case.source, case).lower()
+    return _identity_words(str(case.metadata.get("identity_sentence") or ""), case.source)
+
+
+@lru_cache(maxsize=1024)
+def _identity_words(sentence: str, source: str) -> frozenset[str]:
+    rest = _without(source, sentence).lower()
     return frozenset(w for w in (m.lower() for m in _WORD.findall(sentence))
                      if w not in _FUNCTION_WORDS and not _PRONOUN.fullmatch(w) and not re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", rest))
 

@@ -22,7 +22,7 @@ from harness.goldens import Case
 from harness.people import defined_initials
 from harness.scoring import Finding, Score
 from harness.support import SourceIndex, nearest_same_kind, source_index
-from harness.text import extract_details
+from harness.text import Detail, extract_details
 
 CRITICAL_KINDS = {"name", "date", "weekday", "time", "dose", "money"}
 KIND_LABEL = {
@@ -55,7 +55,7 @@ def defined_abbreviations(output: str, index: SourceIndex) -> frozenset[str]:
     """Abbreviations the output defines for a name the source supports: "Sabina Akhtar (SbA)" lets the
     minutes write "SbA" after, as a house style that uses initials after first mention does."""
     return frozenset(initials for initials, name in defined_initials(output).items()
-                     if all(any(form in index.words for form in (w.lower(), w.lower().rstrip("'’s"))) for w in name.split()))
+                     if all(index.supports(Detail("name", word, 0, len(word), ("name", word.lower()))) for word in name.split()))
 
 
 @lru_cache(maxsize=256)

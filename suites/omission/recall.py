@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -176,11 +177,25 @@ def _fact_weights(facts: list[KeyFact]) -> Weights:
     return document_weights([Passage(f.text, 0, 0, terms(split_correction(f.text)[0])) for f in facts])
 
 
+@lru_cache(maxsize=256)
+def _alias_patterns(output: str, speakers: tuple[tuple[str, str], ...]) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """(pattern, full name) for each alias of `harness.people.aliases` in this output: initials match
+    case-sensitively, roles in any case. Cached: every fact of a case asks about the same output."""
+    found = aliases(output, [{"name": name, "role": role} for name, role in speakers])
+    return tuple((re.compile(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", 0 if alias[:1].isupper() and len(alias) <= 6 else re.I), name)
+                 for alias, name in found.items())
+
+
+def _aliases_of(case: Case, output: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    speakers = tuple((str(p.get("name", "")), str(p.get("role", ""))) for p in case.metadata.get("speakers") or [])
+    return _alias_patterns(output, speakers)
+
+
 def _span_words(span: str, case: Case, output: str) -> set[str]:
     """The span's words, lowercased, with the name words of anyone it names by initials or role."""
     words = {w.lower() for w in re.findall(r"[\w'’-]+", span)}
-    for alias, name in aliases(output, list(case.metadata.get("speakers") or [])).items():
-        if re.search(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", span, 0 if alias[:1].isupper() and len(alias) <= 6 else re.I):
+    for pattern, name in _aliases_of(case, output):
+        if pattern.search(span):
             words |= {w.lower() for w in name.split()}
     return words
 
@@ -188,11 +203,10 @@ def _span_words(span: str, case: Case, output: str) -> set[str]:
 def _with_aliases(candidates: tuple[Passage, ...], case: Case, output: str) -> tuple[Passage, ...]:
     """Passages that name a person by initials or role (`harness.people.aliases`) also hold that person's
     name terms, so "The Quality Assurance Officer reviewed the rota" records a fact about Priya Raman."""
-    found = aliases(output, list(case.metadata.get("speakers") or []))
+    found = _aliases_of(case, output)
     if not found:
         return candidates
-    patterns = [(re.compile(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", 0 if alias[:1].isupper() and len(alias) <= 6 else re.I),
-                 terms(name)) for alias, name in found.items()]
+    patterns = [(pattern, terms(name)) for pattern, name in found]
     out = []
     for p in candidates:
         extra = frozenset().union(*(name_terms for pattern, name_terms in patterns if pattern.search(p.text)))
