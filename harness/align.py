@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -44,6 +45,9 @@ EQUIVALENTS = {
 }
 
 _STEMMER = snowballstemmer.stemmer("english")
+# A Snowball stemmer keeps the word it is working on in the instance, so two threads stemming at once
+# corrupt each other's word (IndexError, or a wrong stem). The runner scores cases in worker threads.
+_STEMMER_LOCK = threading.Lock()
 # Every date or time `extract_details` can find holds one of these: a cheap test that skips the search.
 _WHEN_WORDS = sorted(set(MONTHS) | {w for w in NUMBER_WORDS if " " not in w} | {w.split()[-1] for w in ORDINAL_WORDS}
                      | {"quarter", "midday", "noon", "midnight", "clock"}, key=len, reverse=True)
@@ -65,7 +69,9 @@ def _term(word: str) -> str | None:
         return f"{NUMBER_WORDS[lower]:g}"
     if lower[0].isdigit():
         return lower.replace(",", "")
-    return EQUIVALENTS.get(_STEMMER.stemWord(lower), _STEMMER.stemWord(lower))
+    with _STEMMER_LOCK:
+        stem = _STEMMER.stemWord(lower)
+    return EQUIVALENTS.get(stem, stem)
 
 
 @lru_cache(maxsize=65536)
