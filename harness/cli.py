@@ -31,9 +31,11 @@ err_console = Console(stderr=True)
 
 
 def _add_subcommands() -> None:
+    from .compare_cli import register as register_compare
     from .goldens_cli import goldens_app
 
     app.add_typer(goldens_app, name="goldens")
+    register_compare(app)
 
 
 _add_subcommands()

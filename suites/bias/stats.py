@@ -37,7 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import norm
 
-from harness.stats import bootstrap_ci
+from harness.stats import bootstrap_ci, holm  # noqa: F401  (holm is part of this module's surface)
 
 DEFAULT_RESAMPLES = 9999
 DEFAULT_SEED = 20261124
@@ -51,17 +51,6 @@ def _family(p_values: Sequence[float]) -> tuple[np.ndarray, np.ndarray, np.ndarr
     p = np.asarray(p_values, dtype=float)
     keep = np.flatnonzero(~np.isnan(p))
     return p, np.full(p.shape, np.nan), keep[np.argsort(p[keep], kind="stable")]
-
-
-def holm(p_values: Sequence[float]) -> np.ndarray:
-    """Holm step-down adjusted p-values; NaN entries stay NaN and do not count in the family."""
-    p, out, order = _family(p_values)
-    m = order.size
-    if m == 0:
-        return out
-    adjusted = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * p[order]))
-    out[order] = adjusted
-    return out
 
 
 def benjamini_hochberg(p_values: Sequence[float]) -> np.ndarray:
