@@ -13,7 +13,7 @@ from .compare import Comparison, WorseCase
 from .gate import GateResult
 from .sentences import no_difference_statement, p_text, pair_title, significant_statements
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>@:])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>:])")
 EXCERPT_CHARS = 300
 
 
@@ -22,7 +22,8 @@ def md(text: object, limit: int | None = None) -> str:
     value = " ".join(str(text).split())
     if limit is not None and len(value) > limit:
         value = value[: limit - 1] + "…"
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(value, quote=True))
+    # A zero-width space after "@" stops @mentions (GitHub, GitLab) that escaping alone does not.
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(value, quote=True)).replace("@", "@\u200b")
 
 
 def comparison_markdown(comparison: Comparison) -> str:

@@ -18,15 +18,14 @@ once per process (memoised) and once across processes: a per-key lock on
 `data_dir() / "cache.lock"` makes a second xdist worker wait for the first worker's call and
 then read its output from the cache. Then the item scores it and fails, with a message listing
 every finding (`harness.testing.format_failure`), when the score did not pass or is below the
-scorer's `mean` in `--assure-thresholds` (a thresholds file can only raise the bar). A tool
+scorer's `mean` (else `defaults.mean`) in `--assure-thresholds`: the very file `assure gate`
+reads, checked by the same model, of which only `mean` matters here; it can only raise the bar. A tool
 error fails the item with the error text. An unscored result is reported as skipped with the
 scorer's reason: in assure it is neither a pass nor a fail.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
 import os
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
@@ -35,8 +34,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # nothing heavy is imported until --assure-golden switches the plugin on
+    import asyncio
+
     from .cache import Cache
+    from .gate import Thresholds
     from .goldens import Case, GoldenSet
     from .scoring import Score, Scorer
     from .targets import BaseTarget
@@ -52,8 +54,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--assure-suite", metavar="NAME", action="append", default=[],
                     help="Suite whose scorers become items (e.g. hallucination); repeat for several.")
     group.addoption("--assure-thresholds", metavar="FILE", default=None,
-                    help="Thresholds YAML (as for `assure gate`): a scorer's `mean` (or `defaults.mean`) is a "
-                         "minimum value each case must also reach.")
+                    help="Thresholds YAML of `assure gate`: a scorer's `mean` (else `defaults.mean`) is a "
+                         "minimum value each case must also reach; other keys are checked but unused here.")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -75,7 +77,7 @@ class AssureSession:
     outputs fetched so far in this process."""
 
     def __init__(self, config: pytest.Config, golden: GoldenSet, target: BaseTarget, scorers: list[Scorer],
-                 thresholds: tuple[Path, float | None, dict[str, float]] | None) -> None:
+                 thresholds: tuple[Path, Thresholds] | None) -> None:
         self.config = config
         self.golden = golden
         self.target = target
@@ -91,10 +93,10 @@ class AssureSession:
         """Check every option and input first; any problem is a usage error naming it."""
         from . import _env  # noqa: F401  (telemetry off before suites import their dependencies)
         from .errors import InputError
+        from .gate import load_thresholds
         from .goldens import load_golden
         from .plugins import load_suite
         from .targets import load_target
-        from .testing import mean_bars
 
         here = config.invocation_params.dir
         target_path = config.getoption("assure_target")
@@ -111,7 +113,7 @@ class AssureSession:
             thresholds = None
             if thresholds_path:
                 file = here / thresholds_path
-                thresholds = (file, *mean_bars(file))
+                thresholds = (file, load_thresholds(file))  # exactly the file `assure gate` reads
         except InputError as exc:
             raise pytest.UsageError(f"assure: bad input\n{exc}") from exc
         scorers: dict[str, Scorer] = {}
@@ -184,6 +186,8 @@ class AssureSession:
             return output, error
 
     def _call(self, case: Case) -> tuple[str | None, str | None]:
+        import asyncio
+
         from .runner import RetryPolicy, call_target
 
         if self._loop is None:
@@ -221,11 +225,12 @@ class AssureSession:
         """The thresholds file's minimum value for `scorer` and where it comes from, if any."""
         if self.thresholds is None:
             return None, None
-        file, default, per_scorer = self.thresholds
-        if scorer in per_scorer:
-            return per_scorer[scorer], f"scorers.{scorer}.mean in {file.name}"
-        if default is not None:
-            return default, f"defaults.mean in {file.name}"
+        file, thresholds = self.thresholds
+        own = thresholds.scorers.get(scorer)
+        if own is not None and own.mean is not None:
+            return own.mean, f"scorers.{scorer}.mean in {file.name}"
+        if thresholds.defaults.mean is not None:
+            return thresholds.defaults.mean, f"defaults.mean in {file.name}"
         return None, None
 
 
@@ -300,6 +305,8 @@ class ScorerItem(pytest.Item):
 
 def _case_lines(file: Path) -> dict[str, int]:
     """Case id -> 1-based line in cases.jsonl (for report locations)."""
+    import json
+
     lines: dict[str, int] = {}
     with file.open(encoding="utf-8") as handle:
         for number, text in enumerate(handle, start=1):

@@ -21,8 +21,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from .goldens import Case, load_golden
 from .scoring import Finding, Score, Scorer
 
@@ -158,29 +156,3 @@ def _finding_lines(number: int, finding: Finding) -> list[str]:
 def _clip(text: str) -> str:
     flat = re.sub(r"\s+", " ", text).strip()
     return flat if len(flat) <= _SPAN_LIMIT else flat[: _SPAN_LIMIT - 3] + "..."
-
-
-# The pytest plugin's `--assure-thresholds FILE`: the same YAML as `assure gate --thresholds`, of
-# which only `defaults.mean` and `scorers.<name>.mean` matter here; every other key is ignored.
-
-class _MeanBar(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    mean: float | None = Field(default=None, ge=0.0, le=1.0)
-
-
-class _ThresholdsFile(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    defaults: _MeanBar | None = None
-    scorers: dict[str, _MeanBar | None] = Field(default_factory=dict)
-
-
-def mean_bars(path: str | Path) -> tuple[float | None, dict[str, float]]:
-    """(`defaults.mean`, {scorer: `scorers.<name>.mean`}) of a thresholds file; a bad file raises
-    `InputError` naming the file, line and field."""
-    from .yamlfile import read_yaml_mapping, validate_mapping
-
-    data, text = read_yaml_mapping(path, "thresholds")
-    parsed = validate_mapping(_ThresholdsFile, data, path, text)
-    default = parsed.defaults.mean if parsed.defaults else None
-    per_scorer = {name: bar.mean for name, bar in parsed.scorers.items() if bar is not None and bar.mean is not None}
-    return default, per_scorer

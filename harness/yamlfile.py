@@ -23,6 +23,23 @@ def yaml_key_line(text: str, key: str) -> int | None:
     return None
 
 
+def yaml_field_line(text: str, dotted: str) -> int | None:
+    """1-based line of a (possibly nested) key such as `scorers.recall.mean`: the deepest part found."""
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError:
+        return None
+    line = None
+    for part in dotted.split("."):
+        if not isinstance(node, yaml.MappingNode):
+            break
+        match = next(((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == part), None)
+        if match is None:
+            break
+        line, node = match[0].start_mark.line + 1, match[1]
+    return line
+
+
 def read_yaml_mapping(path: str | Path, what: str) -> tuple[dict[str, Any], str]:
     """(mapping, raw text) of a YAML file; a missing file, bad YAML or a non-mapping is bad input."""
     file = Path(path)
@@ -44,5 +61,5 @@ def validate_mapping(model: type[Model], data: dict[str, Any], file: str | Path,
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise InputError([Problem(p.file, p.message, yaml_key_line(text, (p.field or "").split(".")[0]), p.field)
-                          for p in pydantic_problems(file, exc)]) from exc
+        raise InputError([Problem(p.file, p.message, yaml_field_line(text, p.field or "") or yaml_key_line(text, (p.field or "").split(".")[0]),
+                                  p.field) for p in pydantic_problems(file, exc)]) from exc

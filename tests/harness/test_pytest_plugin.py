@@ -142,7 +142,7 @@ def test_the_tool_is_called_once_per_case_across_workers_and_not_at_all_on_a_rer
 def test_a_tool_error_fails_its_items_and_an_unscored_result_is_skipped(tmp_path: Path) -> None:
     by_id = {case["id"]: case for case in CASES}
     target = recorded_target(tmp_path, {"sample-001": by_id["sample-001"]["reference"], "sample-002": "Noted."}, name="partial")
-    proc, outcomes = run_pytest(tmp_path, tmp_path / "home", *assure_args(target))
+    proc, outcomes = run_pytest(tmp_path, tmp_path / "home", "-rs", *assure_args(target))
     assert proc.returncode == 1, proc.stdout
     assert outcomes["golden.sample.sample-001::claim_support"][0] == "passed"
     assert outcomes["golden.sample.sample-002::unsupported_details"][0] == "passed"
@@ -173,9 +173,12 @@ def test_a_thresholds_mean_raises_the_bar(tmp_path: Path) -> None:
     ([f"--assure-target={VENDOR_A}"], "need(s) --assure-golden"),
     (assure_args(VENDOR_A)[:2] + ["--assure-suite=no_such_suite"], "unknown suite 'no_such_suite'"),
     (assure_args(VENDOR_A, "--assure-thresholds=bad.yaml"), "bad.yaml:2: scorers.claim_support.mean: Input should be a valid number"),
+    (assure_args(VENDOR_A, "--assure-thresholds=typo.yaml"), "typo.yaml:1: defaults.mena: Extra inputs are not permitted"),
+    (assure_args(VENDOR_A, "--assure-thresholds=absent.yaml"), "absent.yaml: thresholds file not found"),
 ])
 def test_bad_options_are_usage_errors_that_name_the_problem(tmp_path: Path, args: list[str], says: str) -> None:
     (tmp_path / "bad.yaml").write_text("max_errors: 0\nscorers:\n  claim_support: {mean: high}\n", encoding="utf-8")
+    (tmp_path / "typo.yaml").write_text("defaults: {mena: 0.8}\n", encoding="utf-8")  # the same model as `assure gate`
     proc, _ = run_pytest(tmp_path, tmp_path / "home", *args)
     assert proc.returncode == pytest.ExitCode.USAGE_ERROR, proc.stdout + proc.stderr
     assert says in proc.stderr
