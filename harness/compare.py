@@ -109,6 +109,7 @@ class ChangedFinding(BaseModel):
     reason: str
     output_span: str | None = None
     source_evidence: str | None = None
+    key_fact_id: str | None = None
 
 
 class WorseCase(BaseModel):
@@ -216,9 +217,15 @@ def _side(report: RunReport, scorers: list[str]) -> RunSide:
             pass_rate=passed / len(scored) if scored else None, pass_ci=(_num(plow), _num(phigh)), n_scored=len(scored),
             critical_findings=sum(1 for s in scored for f in s["findings"] if f["severity"] == "critical"))
     return RunSide(run_id=report.run_id, tool=str(target["name"]), version=str(target["version"]), label=str(target["label"]),
-                   kind=str(target["kind"]), obtained=_OBTAINED.get(str(target["kind"]), str(target["kind"])),
+                   kind=str(target["kind"]), obtained=_obtained(target),
                    baseline=bool(target.get("baseline")), cases=len(report.report["cases"]),
                    errors=int(report.report.get("errors", 0)), scorers=summaries)
+
+
+def _obtained(target: dict[str, Any]) -> str:
+    """How the run's outputs were obtained: the kind in words, and the target's own description if it has one."""
+    words = _OBTAINED.get(str(target["kind"]), str(target["kind"]))
+    return f"{words}: {target['description']}" if target.get("description") else words
 
 
 def _pair(a: RunReport, b: RunReport, cases_a: dict[str, Any], cases_b: dict[str, Any], shared: list[str],
@@ -304,7 +311,7 @@ def _worse_cases(cases_a: dict[str, Any], cases_b: dict[str, Any], shared: list[
             if not dropped and not (sa["passed"] and not sb["passed"]):
                 continue
             before = {_finding_key(f) for f in sa["findings"]}
-            added = [ChangedFinding(**{k: f.get(k) for k in ("kind", "severity", "reason", "output_span", "source_evidence")})
+            added = [ChangedFinding(**{k: f.get(k) for k in ("kind", "severity", "reason", "output_span", "source_evidence", "key_fact_id")})
                      for f in sorted(sb["findings"], key=lambda f: _SEVERITY_ORDER.get(f["severity"], 3))
                      if _finding_key(f) not in before]
             worse.append(WorseCase(case_id=cid, scorer=scorer, value_a=sa["value"], value_b=sb["value"],

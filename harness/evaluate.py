@@ -179,12 +179,12 @@ def _params(golden: GoldenSet, target: BaseTarget, suites: list[Suite]) -> dict[
 def _target_info(target: BaseTarget) -> dict[str, Any]:
     c = target.config
     return {"name": c.name, "version": c.version, "kind": c.kind, "config_hash": target.config_hash,
-            "baseline": target.is_baseline, "label": target.label}
+            "baseline": target.is_baseline, "label": target.label, "description": c.description}
 
 
 def _golden_info(golden: GoldenSet) -> dict[str, Any]:
     return {"id": golden.id, "version": golden.version, "hash": golden.content_hash, "cases": len(golden.cases),
-            "path": str(golden.path)}
+            "path": str(Path(golden.path).resolve())}
 
 
 def _target_warnings(target: BaseTarget, golden: GoldenSet) -> list[str]:

@@ -84,7 +84,7 @@ CAVEATS: dict[str, str] = {
 GENERAL_CAVEATS = (
     "Every score here comes from assure's automated, embedded judge (rules, lexical evidence and a small local "
     "sentence-embedding model running offline), not from a person. It is evidence for the panel to weigh, not a "
-    "verdict: read the cases and findings below before relying on a difference.",
+    "verdict: read the cases and findings in this pack before relying on a difference.",
     "A difference is stated only when it is significant after the Holm correction; where none is, that is absence "
     "of evidence on this many cases, not proof that the tools are equal.",
     "Golden sets are synthetic: no real person's data was used. Results on them predict, but do not guarantee, "
@@ -388,20 +388,28 @@ def _worse_case(rows: Sequence[WorseCase], a: RunSide, b: RunSide, cases: Mappin
                      "content hash no longer matches the run's).</p>")
     elif case_id in source_texts:
         text = source_texts[case_id]
-        focus = _first_found(text, [f.source_evidence for _, f in findings])
-        parts.append(f"<p class=muted>Source (golden case)</p><div class=excerpt>{excerpt_html(text, focus, SOURCE_EXCERPT)}</div>")
+        anchor = next((f for _, f in findings if f.source_evidence and _locate(text, f.source_evidence)[0] is not None), None)
+        about = (f", around the source evidence of the {_e(anchor.severity)} {_e(anchor.kind)} finding (highlighted)"
+                 if anchor else "")
+        parts.append(f"<p class=muted>Source (golden case){about}</p><div class=excerpt>"
+                     f"{excerpt_html(text, anchor.source_evidence if anchor else None, SOURCE_EXCERPT)}</div>")
     else:
         parts.append("<p class=muted>Source: this case id is not in the golden set the run recorded.</p>")
-    for side, spans in ((a, []), (b, [f.output_span for _, f in findings])):
+    for side, candidates in ((a, []), (b, [f for _, f in findings])):
         case = cases.get(side.run_id, {}).get(case_id)
+        about = ""
         if case is None:
             body = "<p class=muted>no such case in this run</p>"
         elif case.get("error"):
             body = f"<p class=muted>errored: {_e(case['error'])}</p>"
         else:
             output = str(case.get("output") or "")
-            body = f"<div class=excerpt>{excerpt_html(output, _first_found(output, spans), OUTPUT_EXCERPT)}</div>"
-        parts.append(f"<p class=muted>Output of {_e(_label(side))}</p>{body}")
+            marked = next((f for f in candidates if f.output_span and _locate(output, f.output_span)[0] is not None), None)
+            if marked:
+                about = f", around the passage of the {_e(marked.severity)} {_e(marked.kind)} finding (highlighted)"
+            body = (f"<div class=excerpt>{excerpt_html(output, marked.output_span if marked else None, OUTPUT_EXCERPT)}"
+                    "</div>")
+        parts.append(f"<p class=muted>Output of {_e(_label(side))}{about}</p>{body}")
     if findings:
         parts.append(f"<p class=muted>Findings {_e(b.label)} has that {_e(a.label)} had not</p><ul>")
         for scorer, f in findings[:FINDINGS_PER_CASE]:
@@ -419,14 +427,6 @@ def _worse_case(rows: Sequence[WorseCase], a: RunSide, b: RunSide, cases: Mappin
         parts.append("<p class=muted>No new finding: the score moved on findings both tools have.</p>")
     parts.append("</div>")
     return "".join(parts)
-
-
-def _first_found(text: str, candidates: Sequence[str | None]) -> str | None:
-    """The first candidate passage that `text` holds (whitespace and case aside), else None."""
-    for candidate in candidates:
-        if candidate and _locate(text, candidate)[0] is not None:
-            return candidate
-    return None
 
 
 def _caveats(comparison: Comparison, validity: Mapping[str, str]) -> str:

@@ -177,9 +177,10 @@ def _delete_sentence(text: str, sentence: str) -> str:
 
 def omit_key_facts(case: Case, text: str, clean: dict[str, Any], target: float, recall: Scorer,
                    rng: random.Random) -> tuple[str, list[str], float] | None:
-    """`text` without the sentences carrying randomly chosen key facts that it states, deleted until its
-    key_fact_recall has fallen by at least `target` (predicted from the facts' weights, then checked
-    by the scorer). Returns (text, removed fact ids, actual fall), or None when no fact can be removed."""
+    """`text` without the sentences carrying randomly chosen key facts that it states, deleted one by one
+    until its key_fact_recall has fallen by `target` (predicted from the facts' weights, then checked by
+    the scorer; of the deletions either side of the target, the one whose fall is nearer). Returns
+    (text, removed fact ids, actual fall), or None when no fact can be removed."""
     base = clean.get("value")
     if base is None:
         return None
@@ -188,6 +189,7 @@ def omit_key_facts(case: Case, text: str, clean: dict[str, Any], target: float, 
     present = [d["id"] for d in clean["details"].get("facts", []) if d["status"] == "present"]
     rng.shuffle(present)
     out, removed, predicted, fall = text, [], 0.0, 0.0
+    below: tuple[str, list[str], float] | None = None  # the last state checked that fell short of the target
     for fid in present:
         if fid in removed:
             continue
@@ -202,9 +204,9 @@ def omit_key_facts(case: Case, text: str, clean: dict[str, Any], target: float, 
         if predicted >= target:
             value = recall.score(case, out).value
             fall = base - (value if value is not None else base)
-            if fall >= target:
-                return out, removed, fall
-            predicted = fall
+            if fall >= target:  # the state nearer the target: this one or the last that fell short
+                return below if below is not None and target - below[2] < fall - target else (out, removed, fall)
+            below, predicted = (out, list(removed), fall), fall
     if not removed:
         return None
     value = recall.score(case, out).value
@@ -429,15 +431,17 @@ def tradeoff(records: dict[str, list[PairRecord]], alpha: float) -> list[dict[st
 def calibrate(golden_path: Path = DEFAULT_GOLDEN, suites: Sequence[str] = DEFAULT_SUITES, simulations: int = DEFAULT_SIMULATIONS,
               seed: int = 0, rewrites: int = DEFAULT_REWRITES, recall_drop: float = DEFAULT_RECALL_DROP,
               hallucinated: int = DEFAULT_HALLUCINATED, cases: int | None = None, pool_size: int | None = None,
-              pools: list[CasePool] | None = None, progress: Callable[[str, int | None], Callable[[], None]] | None = None
-              ) -> GateCalibration:
+              pools: list[CasePool] | None = None, scorers: Sequence[Scorer] | None = None,
+              progress: Callable[[str, int | None], Callable[[], None]] | None = None) -> GateCalibration:
     """Build (or take) the scored pools, simulate every scenario and summarise (see the module docstring).
 
-    `cases` keeps the first N cases, `pool_size` the first N outputs of each pool (1: identical runs)."""
+    `cases` keeps the first N cases, `pool_size` the first N outputs of each pool (1: identical runs);
+    `scorers` replaces the suites' scorers (tests)."""
     golden = load_golden(golden_path)
     start = time.perf_counter()
     if pools is None:
-        scorers = [s for name in suites for s in load_suite(name).scorers]
+        if scorers is None:
+            scorers = [s for name in suites for s in load_suite(name).scorers]
         n_cases = len(golden.cases[:cases])
         restyled = load_restyled(golden_path)
         tick = progress("scoring pools", n_cases * (1 + (1 if restyled else 0)) * (1 + rewrites) * 3) if progress else None

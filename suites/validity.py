@@ -325,9 +325,12 @@ def _metric_name(dataset: str) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    """Add `assure bench validity` (entry point `assure.commands`)."""
-    bench = typer.Typer(no_args_is_help=True, help="Benchmarks: scorer validity against known answers.")
+    """Add `assure bench validity` and `assure bench gate` (entry point `assure.commands`)."""
+    from .gate_calibration import add_command as add_gate_calibration
+
+    bench = typer.Typer(no_args_is_help=True, help="Benchmarks: scorer validity against known answers; the gate's calibration.")
     app.add_typer(bench, name="bench")
+    add_gate_calibration(bench)  # `assure bench gate`
 
     @bench.command("validity")
     def validity(

@@ -210,3 +210,26 @@ def test_write_pack_writes_one_utf8_file(tmp_path: Path) -> None:
     write_pack(compare([a, b]), [a, b], path)
     text = path.read_text(encoding="utf-8")
     assert text.startswith("<!doctype html>") and "Mrs Ŵ’s minutes — <mark>25 mg</mark>" in text
+
+
+def test_three_tools_give_every_pair_and_a_bar_per_tool() -> None:
+    runs = [RunReport(f"run-{n}", _report(f"tool-{n}", f"tool-{n}", values))
+            for n, values in (("a", [1.0] * 6), ("b", [0.5] * 6), ("c", [0.95] * 6))]
+    comparison = compare(runs)
+    page = procurement_pack(comparison, runs)
+    assert len(comparison.pairs) == 3
+    for pair in comparison.pairs:
+        assert html.escape(f"{comparison.side(pair.run_b).label} against {comparison.side(pair.run_a).label}") in page
+    chart = page[page.index("<svg"):page.index("</svg>")]
+    assert chart.count('height="16"') == 3 and all(f"tool-{n}" in chart for n in "abc")
+    _assert_well_formed(page)
+
+
+def test_an_excerpt_is_escaped_and_marks_the_passage_it_is_about() -> None:
+    from harness.pack import excerpt_html
+
+    text = "a" * 1000 + " the <b>dose</b>\n was 25 mg " + "z" * 1000
+    out = excerpt_html(text, "the <b>dose</b> was 25 mg", 200)
+    assert "<mark>the &lt;b&gt;dose&lt;/b&gt;\n was 25 mg</mark>" in out and out.startswith("… ") and out.endswith(" …")
+    assert len(out) < 300
+    assert excerpt_html("<i>short</i>", "absent", 100) == "&lt;i&gt;short&lt;/i&gt;"
