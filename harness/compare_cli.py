@@ -21,7 +21,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def compare(
-        run_ids: Annotated[Optional[list[str]], typer.Argument(help="Run ids to compare (two or more).")] = None,
+        run_ids: Annotated[Optional[list[str]], typer.Argument(help="Run ids (or their report JSON files) to compare: two or more.")] = None,
         tool: Annotated[Optional[list[str]], typer.Option("--tool", help="NAME or NAME@VERSION: that tool's newest run; repeat.")] = None,
         golden: Annotated[Optional[str], typer.Option("--golden", help="With --tool: only runs on this golden-set id.")] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")] = False,
@@ -57,9 +57,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def gate(
-        run: Annotated[str, typer.Option("--run", help="The candidate run id.")],
+        run: Annotated[str, typer.Option("--run", help="The candidate run id, or its report JSON file.")],
         thresholds: Annotated[Path, typer.Option("--thresholds", help="Thresholds YAML (see ci/thresholds.yaml).")],
-        baseline: Annotated[Optional[str], typer.Option("--baseline", help="Baseline run id to test for regressions against.")] = None,
+        baseline: Annotated[Optional[str], typer.Option("--baseline", help="Baseline run id (or report JSON file) to test for regressions against.")] = None,
         baseline_tag: Annotated[Optional[str], typer.Option("--baseline-tag", help="Baseline by tag (assure tag RUN_ID NAME).")] = None,
         junit: Annotated[Optional[Path], typer.Option("--junit", help="Write JUnit XML here.")] = None,
         summary: Annotated[Optional[Path], typer.Option("--summary", help="Write the Markdown summary (for a PR comment) here.")] = None,
@@ -70,7 +70,7 @@ def register(app: typer.Typer) -> None:
         from .gate import load_thresholds, run_gate
         from .junit import write_gate_junit
         from .markdown import gate_markdown
-        from .runs import load_report, tagged_run
+        from .runs import load_report, run_id_of, tagged_run
         from .tracking import Tracker
 
         if baseline and baseline_tag:
@@ -78,8 +78,8 @@ def register(app: typer.Typer) -> None:
         rules = load_thresholds(thresholds)
         tracker = Tracker(tracking_uri)
         candidate = load_report(tracker, run)
-        baseline_id = baseline or (tagged_run(tracker, baseline_tag) if baseline_tag else None)
-        if baseline_id == run:
+        baseline_id = run_id_of(baseline) if baseline else (tagged_run(tracker, baseline_tag) if baseline_tag else None)
+        if baseline_id == candidate.run_id:
             raise InputError.single("--baseline", "the baseline is the candidate run itself")
         result = run_gate(candidate, rules, load_report(tracker, baseline_id) if baseline_id else None, thresholds)
         if junit:
@@ -92,7 +92,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def tag(
-        run_id: Annotated[str, typer.Argument(help="The run to mark.")],
+        run_id: Annotated[str, typer.Argument(help="The run to mark: its id or its report JSON file.")],
         name: Annotated[str, typer.Argument(help="Baseline name, e.g. main-baseline.")],
         tracking_uri: Annotated[Optional[str], TRACKING] = None,
     ) -> None:

@@ -41,8 +41,21 @@ class RunReport:
         return str(self.report["golden_set"]["hash"])
 
 
+def run_id_of(value: str) -> str:
+    """A run id as given, or read from a report JSON file (`assure run --report-json PATH`) when `value` is one."""
+    path = Path(value)
+    if not value.endswith(".json") or not path.is_file():
+        return value
+    try:
+        run_id = json.loads(path.read_text(encoding="utf-8"))["run_id"]
+    except (ValueError, KeyError, TypeError):
+        raise InputError.single(path, "not a run report JSON (no run_id)", field="run_id") from None
+    return str(run_id)
+
+
 def load_report(tracker: Tracker, run_id: str) -> RunReport:
-    """The report of run `run_id`; bad input (exit 2) when there is no such finished run."""
+    """The report of run `run_id` (or of the report JSON file it names); bad input (exit 2) when there is no such finished run."""
+    run_id = run_id_of(run_id)
     local = runs_dir() / run_id / "artifacts" / "report.json"
     if local.is_file():
         return RunReport(run_id, json.loads(local.read_text(encoding="utf-8")))
@@ -79,7 +92,7 @@ def newest_run_of(tracker: Tracker, tool: str, golden: str | None = None) -> str
 
 def tag_run(tracker: Tracker, run_id: str, name: str) -> None:
     """Mark `run_id` as baseline `name`; the tag moves from any run that held it before."""
-    load_report(tracker, run_id)
+    run_id = load_report(tracker, run_id).run_id
     key = BASELINE_TAG_PREFIX + name
     for run in _search(tracker, f"tags.`{key}` = 'true'", 1000):
         tracker.client.delete_tag(run.info.run_id, key)

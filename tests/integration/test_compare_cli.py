@@ -44,7 +44,8 @@ def test_compare_tag_and_gate_on_two_tools(tmp_path: Path) -> None:
     assert run_cli("tag", baseline, "main-baseline", cwd=tmp_path).returncode == 0
     thresholds = tmp_path / "thresholds.yaml"
     thresholds.write_text("max_errors: 0\ndefaults: {max_new_critical: 0}\n", encoding="utf-8")
-    gated = run_cli("gate", "--run", vendor, "--thresholds", str(thresholds), "--baseline-tag", "main-baseline",
+    # --run takes the run id or, as here, the report JSON that `assure run --report-json` wrote.
+    gated = run_cli("gate", "--run", str(tmp_path / "vendor_a-sample.json"), "--thresholds", str(thresholds), "--baseline-tag", "main-baseline",
                     "--junit", str(tmp_path / "junit.xml"), "--summary", str(tmp_path / "summary.md"), cwd=tmp_path)
     assert gated.returncode == 1, gated.stdout + gated.stderr
     summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
