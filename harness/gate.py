@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .compare import Comparison, RunSide, ScorerDifference, WorseCase, compare, summarise_run
 from .errors import InputError
 from .runs import RunReport
+from .sentences import p_text
 from .yamlfile import read_yaml_mapping, validate_mapping
 
 DEFAULT_ALPHA = 0.05
@@ -152,7 +153,7 @@ def _regression_checks(scorer: str, d: ScorerDifference, rule: ScorerRule, worse
         regressed = fall > rule.max_regression and d.p_holm < rule.alpha
         message = (f"mean {_fmt(d.mean_b)} against baseline {_fmt(d.mean_a)} on {d.n_shared} cases, change "
                    f"{d.difference:+.3f} (95% CI {_fmt(d.ci[0], signed=True)} to {_fmt(d.ci[1], signed=True)}), "
-                   f"p = {_p(d.p_holm)} after Holm; fails on a fall over {rule.max_regression:g} with p < {rule.alpha:g}")
+                   f"{p_text(d.p_holm)} after Holm; fails on a fall over {rule.max_regression:g} with p < {rule.alpha:g}")
         stopped = tuple(w for w in worse if w.passed_a and not w.passed_b)
         checks.append(Check("regression", scorer, not regressed, message, stopped or worse[:10] if regressed else ()))
     new_critical = [(w, f) for w in worse for f in w.added if f.severity == "critical"]
@@ -170,7 +171,3 @@ def _fmt(value: float | None, signed: bool = False) -> str:
     return f"{value:+.3f}" if signed else f"{value:.3f}"
 
 
-def _p(value: float | None) -> str:
-    if value is None:
-        return "n/a"
-    return "< 0.001" if value < 0.001 else f"{value:.3f}"

@@ -13,7 +13,7 @@ from .compare import Comparison, WorseCase
 from .gate import GateResult
 from .sentences import no_difference_statement, p_text, pair_title, significant_statements
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>:])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:])")
 EXCERPT_CHARS = 300
 
 
@@ -23,7 +23,7 @@ def md(text: object, limit: int | None = None) -> str:
     if limit is not None and len(value) > limit:
         value = value[: limit - 1] + "…"
     # A zero-width space after "@" stops @mentions (GitHub, GitLab) that escaping alone does not.
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(value, quote=True)).replace("@", "@\u200b")
+    return html.escape(_MARKDOWN_SPECIAL.sub(r"\\\1", value), quote=False).replace("@", "@\u200b")
 
 
 def comparison_markdown(comparison: Comparison) -> str:

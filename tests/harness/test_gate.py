@@ -118,3 +118,12 @@ def test_junit_has_a_testcase_per_scorer_and_per_regressed_case() -> None:
     assert [n for k, n in names if k == "assure.gate.claims"] == ["c0", "c1", "c2"]
     assert root.find("testsuite").get("failures") == "4"
     assert "alert" in "".join(c.find("failure").text for c in cases if c.find("failure") is not None)
+
+
+def test_md_keeps_apostrophes_readable() -> None:
+    # An HTML entity whose '#' is backslash-escaped no longer renders: quotes stay as they are.
+    assert md("the note 'patient refusing fluids'") == "the note 'patient refusing fluids'"
+
+
+def test_md_angle_brackets_become_plain_entities() -> None:
+    assert md("<b>x</b> & y > z") == "&lt;b&gt;x&lt;/b&gt; &amp; y &gt; z"
