@@ -6,7 +6,7 @@ Checks, per scorer named in the thresholds file or present in both runs:
 - regression (with a baseline): the mean fell by more than `max_regression` AND the one-sided paired
   sign-flip test says the fall is significant at `alpha` after Holm across the scorers compared;
 - `max_new_critical` (with a baseline): at most this many critical findings that the baseline did
-  not have on the same case. A rule, not a test: three new critical findings in 24 cases can never
+  not have on the same case (default 1; 4 for the key-fact recall scorers, calibrated). A rule, not a test: three new critical findings in 24 cases can never
   reach p < 0.05 on a paired test, and one critical hallucination in a safeguarding minute matters.
 And `max_errors`: at most this many errored cases in the run.
 """
@@ -26,7 +26,12 @@ from .yamlfile import read_yaml_mapping, validate_mapping
 
 DEFAULT_ALPHA = 0.05
 DEFAULT_MAX_REGRESSION = 0.02
-DEFAULT_MAX_NEW_CRITICAL = 2
+DEFAULT_MAX_NEW_CRITICAL = 1
+# Scorers whose critical findings move with wording alone get a wider allowance. Calibrated by
+# `assure bench gate` on the bundled minutes: faithful rewordings of the same minutes change which
+# critical key facts the embedded matcher reads as absent (more than 3 new in 8.5% of same-tool
+# pairs, more than 4 in 1.3%). Both recall scorers share that matcher.
+DEFAULT_MAX_NEW_CRITICAL_BY_SCORER = {"key_fact_recall": 4, "derived_key_fact_recall": 4}
 DEFAULT_MAX_ERRORS = 0
 
 
@@ -41,7 +46,8 @@ class ScorerRule(BaseModel):
                                          description=f"Largest tolerated fall in mean against the baseline (default {DEFAULT_MAX_REGRESSION}).")
     alpha: float | None = Field(default=None, gt=0, lt=1, description=f"Significance level of the regression test (default {DEFAULT_ALPHA}).")
     max_new_critical: int | None = Field(default=None, ge=0,
-                                         description=f"Critical findings the baseline did not have (default {DEFAULT_MAX_NEW_CRITICAL}).")
+                                         description=f"Critical findings the baseline did not have (default {DEFAULT_MAX_NEW_CRITICAL}; "
+                                                     "4 for the key-fact recall scorers).")
 
 
 class Thresholds(BaseModel):
@@ -59,8 +65,13 @@ class Thresholds(BaseModel):
         merged["alpha"] = merged["alpha"] if merged["alpha"] is not None else DEFAULT_ALPHA
         merged["max_regression"] = merged["max_regression"] if merged["max_regression"] is not None else DEFAULT_MAX_REGRESSION
         if merged["max_new_critical"] is None:
-            merged["max_new_critical"] = DEFAULT_MAX_NEW_CRITICAL
+            merged["max_new_critical"] = default_max_new_critical(scorer)
         return ScorerRule(**merged)
+
+
+def default_max_new_critical(scorer: str) -> int:
+    """The shipped allowance of new critical findings for `scorer` (see DEFAULT_MAX_NEW_CRITICAL_BY_SCORER)."""
+    return DEFAULT_MAX_NEW_CRITICAL_BY_SCORER.get(scorer, DEFAULT_MAX_NEW_CRITICAL)
 
 
 def load_thresholds(path: str | Path) -> Thresholds:
