@@ -32,7 +32,7 @@ fall, Holm p-value and count of new critical findings are kept, so the verdicts 
 of `max_new_critical` and `max_regression` (the trade-off table) come from the same pairs; at the
 shipped defaults the recomputed verdict is checked against `run_gate`'s own.
 
-    assure bench gate                                  # 400 pairs per scenario, about 5 min on 2 cores
+    assure bench gate                                  # 400 pairs per scenario: 5 min on 2 cores (13 on a busy machine)
     assure bench gate --simulations 1000 --seed 3 --json gate.json
 """
 
@@ -77,6 +77,8 @@ SCENARIO_TITLES = {"same_tool": "same tool, faithful text variation (false failu
                    "critical_hallucinations": "critical hallucinations added (power)"}
 GRID_NEW_CRITICAL = (0, 1, 2, 3, 4, 5, 6, 8)
 GRID_REGRESSION = (0.0, 0.01, 0.02, 0.03, 0.05)
+GRID_RECALL_NEW_CRITICAL = (2, 3, 4, 5, 6)  # key_fact_recall's own max_new_critical ...
+GRID_OTHER_NEW_CRITICAL = (0, 1, 2, 3)  # ... and every other scorer's, in the per-scorer table
 COUNT_LEVELS = tuple(range(0, 9))
 
 
@@ -237,15 +239,17 @@ def build_pools(golden: GoldenSet, scorers: Sequence[Scorer], restyled: dict[str
             entry = PoolOutput(label=label, clean=Variant(text, score_output(scorers, case, text)))
             if progress:
                 progress()
+            # each degradation its own seeded stream: what one consumes never shifts the other
+            omit_rng, inject_rng = random.Random(f"{seed}:{case.id}:{label}:omit"), random.Random(f"{seed}:{case.id}:{label}:inject")
             if recall is not None and (omitted := omit_key_facts(case, text, entry.clean.scores[RECALL_SCORER], recall_drop,
-                                                                  recall, rng)):
+                                                                  recall, omit_rng)):
                 entry.omitted = Variant(omitted[0], score_output(scorers, case, omitted[0]))
                 entry.omitted_facts = omitted[1]
                 after = entry.omitted.scores[RECALL_SCORER]["value"]
                 entry.recall_fall = entry.clean.scores[RECALL_SCORER]["value"] - after
             if progress:
                 progress()
-            if injected := inject_critical(case, text, rng):
+            if injected := inject_critical(case, text, inject_rng):
                 entry.hallucinated = Variant(injected[0], score_output(scorers, case, injected[0]))
                 entry.defect = injected[1]
             if progress:
@@ -384,9 +388,11 @@ class GateCalibration:
     pool_per_case: float
     rewrites: int
     seed: int
-    defaults: dict[str, float]
+    defaults: dict[str, Any]
     scenarios: dict[str, ScenarioResult]
     tradeoff: list[dict[str, Any]]
+    per_scorer_tradeoff: list[dict[str, Any]]  # key_fact_recall's max_new_critical apart from the other scorers'
+    same_style: ScenarioResult | None  # same tool, milder noise: only the reference and its rewrites (one house style)
     pool_recall_fall: float | None  # mean over pool outputs of each output's own key_fact_recall fall
     pool_facts_removed: float | None
     omission_variants: int
@@ -396,6 +402,7 @@ class GateCalibration:
     simulation_seconds: float
     gate_seconds_per_pair: float
     pool: list[dict[str, Any]] = field(default_factory=list)
+    pairs: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # every simulated pair, for other cut-offs
 
 
 def summarise(scenario: str, records: list[PairRecord]) -> ScenarioResult:
@@ -428,6 +435,19 @@ def tradeoff(records: dict[str, list[PairRecord]], alpha: float) -> list[dict[st
     return rows
 
 
+def per_scorer_tradeoff(records: dict[str, list[PairRecord]], alpha: float, max_regression: float) -> list[dict[str, Any]]:
+    """Verdicts with key_fact_recall's max_new_critical set apart from the other scorers' (a thresholds file can)."""
+    rows = []
+    for m_recall in GRID_RECALL_NEW_CRITICAL:
+        for m_other in GRID_OTHER_NEW_CRITICAL:
+            row: dict[str, Any] = {"key_fact_recall": m_recall, "others": m_other, "max_regression": max_regression}
+            for scenario, recs in records.items():
+                row[scenario] = float(np.mean([verdict(x, m_other, max_regression, alpha, {RECALL_SCORER: m_recall})
+                                               for x in recs])) if recs else float("nan")
+            rows.append(row)
+    return rows
+
+
 def calibrate(golden_path: Path = DEFAULT_GOLDEN, suites: Sequence[str] = DEFAULT_SUITES, simulations: int = DEFAULT_SIMULATIONS,
               seed: int = 0, rewrites: int = DEFAULT_REWRITES, recall_drop: float = DEFAULT_RECALL_DROP,
               hallucinated: int = DEFAULT_HALLUCINATED, cases: int | None = None, pool_size: int | None = None,
@@ -454,11 +474,20 @@ def calibrate(golden_path: Path = DEFAULT_GOLDEN, suites: Sequence[str] = DEFAUL
     for scenario in SCENARIOS:
         tick = progress(scenario, simulations) if progress else None
         records[scenario] = simulate(golden, pools, scenario, simulations, seed, hallucinated, tick)
+    same_style_pools = [CasePool(p.case_id, [o for o in p.outputs if o.label.startswith("reference")]) for p in pools]
+    same_style = None
+    if any(len(p.outputs) > 1 for p in same_style_pools) and any(len(p.outputs) > len(q.outputs)
+                                                               for p, q in zip(pools, same_style_pools)):
+        tick = progress("same_tool, one house style", simulations) if progress else None
+        records_style = simulate(golden, same_style_pools, "same_tool", simulations, seed, hallucinated, tick)
+        same_style = summarise("same_tool", records_style)
+        same_style.title = "same tool, one house style (reference and its rewrites)"
     simulation_seconds = time.perf_counter() - start
     alpha, max_regression, max_new = (gate_module.DEFAULT_ALPHA, gate_module.DEFAULT_MAX_REGRESSION,
                                       gate_module.DEFAULT_MAX_NEW_CRITICAL)
     for recs in records.values():  # the trade-off table recomputes verdicts: it must agree with the gate's own
-        mismatched = sum(verdict(r, max_new, max_regression, alpha) != r.failed for r in recs)
+        mismatched = sum(verdict(r, max_new, max_regression, alpha, gate_module.DEFAULT_MAX_NEW_CRITICAL_BY_SCORER) != r.failed
+                         for r in recs)
         if mismatched:
             raise AssertionError(f"{mismatched} recomputed verdicts disagree with run_gate")
     outputs = [o for p in pools for o in p.outputs]
@@ -468,8 +497,10 @@ def calibrate(golden_path: Path = DEFAULT_GOLDEN, suites: Sequence[str] = DEFAUL
     return GateCalibration(
         golden_set=f"{golden.id} v{golden.version}", suites=list(suites), cases=len(pools),
         pool_per_case=len(outputs) / len(pools), rewrites=rewrites, seed=seed,
-        defaults={"alpha": alpha, "max_regression": max_regression, "max_new_critical": max_new},
+        defaults={"alpha": alpha, "max_regression": max_regression, "max_new_critical": max_new,
+                  "max_new_critical_by_scorer": dict(gate_module.DEFAULT_MAX_NEW_CRITICAL_BY_SCORER)},
         scenarios={s: summarise(s, recs) for s, recs in records.items()}, tradeoff=tradeoff(records, alpha),
+        per_scorer_tradeoff=per_scorer_tradeoff(records, alpha, max_regression), same_style=same_style,
         pool_recall_fall=float(np.mean(falls)) if falls else None,
         pool_facts_removed=float(np.mean([len(o.omitted_facts) for o in outputs if o.omitted])) if falls else None,
         omission_variants=sum(1 for o in outputs if o.omitted), hallucination_variants=dict(kinds),
@@ -480,7 +511,11 @@ def calibrate(golden_path: Path = DEFAULT_GOLDEN, suites: Sequence[str] = DEFAUL
                "clean_critical": {s: _critical(v) for s, v in o.clean.scores.items()},
                "recall_fall": o.recall_fall, "omitted_facts": o.omitted_facts, "defect": o.defect,
                "hallucinated_critical": ({s: _critical(v) for s, v in o.hallucinated.scores.items()} if o.hallucinated else None)}
-              for p in pools for o in p.outputs])
+              for p in pools for o in p.outputs],
+        pairs={s: [{"failed": r.failed, "failed_checks": r.failed_checks, "new_critical": r.new_critical,
+                    "fall": {k: None if v is None else round(v, 6) for k, v in r.fall.items()},
+                    "p_holm": {k: None if v is None else round(v, 6) for k, v in r.p_holm.items()}} for r in recs]
+               for s, recs in records.items()})
 
 
 def _critical(score: dict[str, Any]) -> int:
@@ -534,11 +569,17 @@ def add_command(bench: typer.Typer) -> None:
         table = Table("scenario", "pairs", "gate failed", "95% CI", "regression check failed", "new-critical rule failed",
                       "target", title=(f"assure gate on {result.golden_set} ({result.cases} cases, {result.pool_per_case:g} faithful "
                                        f"outputs per case), defaults: max_regression {d['max_regression']:g}, "
-                                       f"max_new_critical {d['max_new_critical']:g}, alpha {d['alpha']:g}"))
+                                       f"max_new_critical {d['max_new_critical']:g} "
+                                       f"({', '.join(f'{k} {v}' for k, v in d.get('max_new_critical_by_scorer', {}).items())}), "
+                                       f"alpha {d['alpha']:g}"))
         targets = {"same_tool": "at most 5%", "recall_drop": "at least 80%", "critical_hallucinations": "at least 80%"}
         for s in result.scenarios.values():
             table.add_row(s.title, str(s.simulations), _pct(s.gate_failed), _ci(s.gate_failed),
                           _pct(s.by_check["regression"]), _pct(s.by_check["new critical findings"]), targets[s.scenario])
+        if result.same_style is not None:
+            s = result.same_style
+            table.add_row(s.title, str(s.simulations), _pct(s.gate_failed), _ci(s.gate_failed),
+                          _pct(s.by_check["regression"]), _pct(s.by_check["new critical findings"]), "at most 5%")
         console.print(table)
         checks = Table("scenario", "failing check", "pairs", "95% CI", title="Failing checks by scorer")
         for s in result.scenarios.values():
@@ -548,11 +589,14 @@ def add_command(bench: typer.Typer) -> None:
         scorers = list(result.scenarios["same_tool"].new_critical_exceeds)
         counts = Table("scenario", "scorer", *(f">{m}" for m in COUNT_LEVELS),
                        title="Share of pairs with more than m new critical findings (max_new_critical = m fails them)")
-        for s in result.scenarios.values():
+        shown = [(s.scenario, s) for s in result.scenarios.values()]
+        if result.same_style is not None:
+            shown.insert(1, ("same_tool, one house style", result.same_style))
+        for name, s in shown:
             for scorer in scorers:
                 row = s.new_critical_exceeds[scorer]
                 if any(row.values()):
-                    counts.add_row(s.scenario, scorer, *(f"{row[m]:.3f}" for m in COUNT_LEVELS))
+                    counts.add_row(name, scorer, *(f"{row[m]:.3f}" for m in COUNT_LEVELS))
         console.print(counts)
         trade = Table("max_new_critical", "max_regression", "false failures", "power: recall drop", "power: hallucinations",
                       title=f"Trade-off (alpha {d['alpha']:g}; the same simulated pairs)")
@@ -560,6 +604,13 @@ def add_command(bench: typer.Typer) -> None:
             trade.add_row(str(row["max_new_critical"]), f"{row['max_regression']:g}", f"{row['same_tool']:.3f}",
                           f"{row['recall_drop']:.3f}", f"{row['critical_hallucinations']:.3f}")
         console.print(trade)
+        per = Table("key_fact_recall max_new_critical", "other scorers' max_new_critical", "false failures",
+                    "power: recall drop", "power: hallucinations",
+                    title=f"Per-scorer max_new_critical (a thresholds file; max_regression {d['max_regression']:g})")
+        for row in result.per_scorer_tradeoff:
+            per.add_row(str(row["key_fact_recall"]), str(row["others"]), f"{row['same_tool']:.3f}", f"{row['recall_drop']:.3f}",
+                        f"{row['critical_hallucinations']:.3f}")
+        console.print(per)
         drop = result.scenarios["recall_drop"].mean_fall.get(RECALL_SCORER)
         console.print(f"key_fact_recall fall planted: {result.pool_recall_fall:.3f} per output on average "
                       f"({result.pool_facts_removed:.1f} key facts removed, {result.omission_variants} variants); "
