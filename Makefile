@@ -18,7 +18,7 @@ demo: setup
 	$(BIN)/assure demo
 
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 schemas: setup
 	$(BIN)/python -c "import json; from harness.goldens import json_schemas; [open(f'golden_sets/schema/{n}.schema.json', 'w').write(json.dumps(s, indent=2) + '\n') for n, s in json_schemas().items()]"

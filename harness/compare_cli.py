@@ -53,7 +53,9 @@ def register(app: typer.Typer) -> None:
         else:
             print_comparison(comparison)
         if html:
-            _console().print(f"procurement pack written to {escape(str(html))} ({html.stat().st_size / 1024:.0f} KiB)")
+            from .cli import err_console  # stderr, so that --json and --markdown stay clean on stdout
+
+            err_console.print(f"procurement pack written to {escape(str(html))} ({html.stat().st_size / 1024:.0f} KiB)")
 
     @app.command()
     def gate(

@@ -22,6 +22,19 @@ def test_demo_runs_offline_and_prints_results(tmp_path: Path) -> None:
     assert listing.returncode == 0 and listing.stdout.count("FINISHED") == 4 + 7  # 4 evaluation runs, the region and 6 councils
     assert "injected-defects-safeguarding_minutes" in result.stdout
 
+    # Self-test of the front doors on the demo's runs: the README's compare command, then the gate.
+    pack = tmp_path / "pack.html"
+    compared = run_cli("compare", "--tool", "textrank", "--tool", "injected-defects-safeguarding_minutes",
+                       "--golden", "safeguarding_minutes", "--html", str(pack), "--json", cwd=tmp_path)
+    assert compared.returncode == 0, compared.stderr
+    baseline, vendor = [r["run_id"] for r in json.loads(compared.stdout)["runs"]]
+    assert pack.stat().st_size > 10_000 and "<script" not in pack.read_text(encoding="utf-8")
+    assert run_cli("tag", baseline, "demo-baseline", cwd=tmp_path).returncode == 0
+    thresholds = tmp_path / "thresholds.yaml"
+    thresholds.write_text("max_errors: 0\n", encoding="utf-8")  # the demo runs the hallucination suite: defaults only
+    gated = run_cli("gate", "--run", vendor, "--thresholds", str(thresholds), "--baseline-tag", "demo-baseline", cwd=tmp_path)
+    assert gated.returncode == 1 and "gate FAILED" in gated.stdout, gated.stdout + gated.stderr
+
 
 def test_validate_reports_each_problem_on_one_line(tmp_path: Path) -> None:
     folder = write_golden(tmp_path / "g", [simple_case("c1", "text", key_facts=[
