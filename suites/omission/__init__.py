@@ -25,5 +25,5 @@ def suite() -> Suite:
         from .llm import LLMKeyFactRecallScorer
 
         scorers.append(LLMKeyFactRecallScorer(LLMJudge(config)))
-    return Suite(name="omission", version="1.1.0", scorers=scorers,
+    return Suite(name="omission", version="1.2.0", scorers=scorers,
                  description="Key facts, sections and length that the output leaves out.")

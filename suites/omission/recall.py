@@ -8,6 +8,14 @@ minutes standard asks for (DOMAIN.md) can lower a status:
 - an action or referral counts as present only with its owner and its deadline;
 - a view or wish counts as present only when the passage attributes it to the person whose view it
   is (the adult by name, or the person named in the key fact), or sits under a views heading;
+  a view is also matched against what the output quotes the person as saying: the passages that hold
+  a quotation (and whole quotations longer than two sentences) are read `in_own_words`, quoted
+  first-person speech as reported speech ("I was frightened in my own kitchen" as "they were
+  frightened in their own kitchen"), and embedded against `view_content` (the fact without its
+  holder's name, the reporting verb and, for a fact that quotes them, the bracketed gloss), while its
+  terms must still cover the fact, name included; the better status of the two matches counts. By this
+  route a fact is `present` only when it quotes the person and the output quotes the same words word
+  for word; otherwise it is at most `partial`;
 - a fact that records a correction ("2.5 mg, not 5 mg as the home said") counts only in its
   corrected form: a passage that states the rejected value with no correction is `absent`;
 - every date, time and dose the fact holds must be in the passage for `present`.
@@ -121,6 +129,72 @@ def _person_words(fact: KeyFact, case: Case) -> tuple[set[str], bool]:
     return others, False
 
 
+# Quoted words: straight or curly double quotes, and single quotes (curly or straight) that close before a
+# non-letter, so the apostrophe of "it's" or "I’m" does not end the quote; a straight one opens after a non-letter.
+_QUOTED = re.compile(r"[\"“]([^\"“”\n]+)[\"”]|‘((?:[^‘’\n]|’(?=\w))+)’(?!\w)|(?<![\w'’])'((?:[^'\n]|'(?=\w)){3,}?)'(?!\w)")
+# Whole words only: not the "me" of "me-time" or the "her" of "her-" (a token the terms would keep).
+_W = (r"(?<![\w'’-])", r"(?![\w'’-])")
+_FIRST_PERSON = [(re.compile(_W[0] + p + _W[1], re.I), r) for p, r in (
+    (r"I['’]m", "they are"), (r"I['’]ve", "they have"), (r"I['’]ll", "they will"), (r"I['’]d", "they would"),
+    (r"I am", "they are"), (r"I was", "they were"), (r"I", "they"), (r"me", "them"), (r"my", "their"),
+    (r"mine", "theirs"), (r"myself", "themselves"))]
+_THIRD_PERSON = [(re.compile(_W[0] + p + _W[1], re.I), r) for p, r in (
+    (r"(?:he|she)['’]s", "they are"), (r"(?:he|she) (?:is|was)", "they are"), (r"(?:he|she)", "they"),
+    (r"him", "them"), (r"her", "their"), (r"his", "their"), (r"(?:himself|herself)", "themselves"), (r"hers", "theirs"))]
+_REPORTING = re.compile(r"^\W*(?:(?:said|says|told \w+|reported|stated|explained|described)\b(?:\s+that\b)?)?[\s:,]*", re.I)
+_GLOSS = re.compile(r"\s*\([^()]*\)\s*[.;]?\s*$")
+
+
+def in_own_words(text: str) -> str:
+    """The text with its speakers' voices made one: quoted first-person speech as third person ("I was
+    frightened in my own kitchen" -> "they were frightened in their own kitchen"), every he/she/his/her as
+    they/their, and the quotation marks dropped, so a quote and the reported speech it records read alike."""
+    def revoice(match: re.Match[str]) -> str:
+        quoted = next(g for g in match.groups() if g is not None)
+        for pattern, repl in _FIRST_PERSON:
+            quoted = pattern.sub(repl, quoted)
+        before, after = match.string[match.start() - 1: match.start()], match.string[match.end(): match.end() + 1]
+        return (" " if before.isalnum() else "") + quoted + (" " if after.isalnum() else "")  # no words run together
+    text = _QUOTED.sub(revoice, text)
+    for pattern, repl in _THIRD_PERSON:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def without_gloss(text: str) -> str:
+    """A fact that quotes the person's words without the bracketed gloss after the quote (the minute-taker's
+    reading of it: "... my kitchen again.' (psychological impact easing)"); other facts unchanged."""
+    return _GLOSS.sub("", text) if _QUOTED.search(text) else text
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower().replace("’", "'").replace("'", "")))
+
+
+def quotes_kept(fact_text: str, span: str) -> bool:
+    """Whether every quotation of the fact is in the span word for word (case and punctuation aside)."""
+    have = f" {_words(span)} "
+    return all(f" {_words(q)} " in have for m in _QUOTED.finditer(fact_text)
+               for q in [next(g for g in m.groups() if g is not None)] if _words(q))
+
+
+def view_content(fact: KeyFact, case: Case) -> str:
+    """What a view or wish says the person said or wants, without who holds it (the opening name of
+    `_person_words`, checked apart), the reporting verb and, when the fact quotes their words, the
+    bracketed gloss after the quote ("Mrs Dhillon said: 'I was frightened ...' (psychological impact
+    easing)" -> "I was frightened ...")."""
+    text = without_gloss(split_correction(fact.text)[0])
+    people = _person_words(fact, case)[0]
+    if case.subject and case.subject.name:
+        people = people | {w.lower() for w in re.findall(r"[A-Z][\w'’-]*", case.subject.name)}  # "Michael (Mick) Dunmore"
+    words = "|".join(re.escape(w) for w in sorted(people, key=len, reverse=True) if len(w) > 1)
+    if words:  # "Mr Pilling said ...", "Mick's desired outcome: ...", "Daughter Ewa (attorney) wants ..."
+        text = re.sub(rf"^(?:[A-Z][a-z]+\s+)?(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+)?(?:(?:{words})\b\s*)+(?:['’]s\b)?(?:\s*\([^()]*\))?",
+                      "", text, flags=re.I)
+    text = _REPORTING.sub("", text.strip())
+    return re.sub(r"\s+", " ", text).strip(" ,;:")
+
+
 def _best(asserted: str, candidates: tuple[Passage, ...], weights: Weights | None,
           semantic: np.ndarray | None) -> tuple[float, Passage | None]:
     """The passage with the highest match: lexical coverage, or its mean with cosine similarity."""
@@ -135,16 +209,68 @@ def _best(asserted: str, candidates: tuple[Passage, ...], weights: Weights | Non
     return best
 
 
+def quotation_passages(output: str, candidates: tuple[Passage, ...]) -> tuple[Passage, ...]:
+    """Whole quotations that run over more than two sentences ("Mr Dunmore said: "I want them to stop. I
+    want to go to the shop. Without them shouting. And I want the police to do something.""), each with
+    the sentence that opens it, so a view quoted at length is read as one statement, not in pieces."""
+    found = []
+    for match in _QUOTED.finditer(output):
+        opening = [p for p in candidates if p.start <= match.start() < p.end]
+        if not opening or len(split_sentences(match.group(0))) <= 2:
+            continue
+        start = max(p.start for p in opening)  # the sentence the quotation starts in
+        end = max(match.end(), min(p.end for p in opening if p.start == start))
+        found.append(Passage(output[start:end], start, end, terms(output[start:end])))
+    return tuple(found)
+
+
+_RANK = {"absent": 0, "partial": 1, "present": 2}
+
+
+def quoting(passages: tuple[Passage, ...]) -> tuple[Passage, ...]:
+    """The passages that hold a quotation: the own-words match reads only what a person is quoted as saying."""
+    return tuple(p for p in passages if _QUOTED.search(p.text))
+
+
 def match_fact(fact: KeyFact, case: Case, output: str, candidates: tuple[Passage, ...],
-               weights: Weights | None = None, semantic: np.ndarray | None = None) -> FactMatch:
-    """Present, partial or absent, with the best-matching output span and the reason."""
+               weights: Weights | None = None, semantic: np.ndarray | None = None,
+               voiced: np.ndarray | None = None, voiced_candidates: tuple[Passage, ...] | None = None) -> FactMatch:
+    """Present, partial or absent, with the best-matching output span and the reason.
+
+    Views and wishes are also matched in the person's own words, against the candidates that hold a
+    quotation and whole quotations (`voiced_candidates`; default: `quoting` of `candidates` and
+    `quotation_passages`): `voiced` holds the cosine similarities of `view_content` with them read
+    `in_own_words`, and lexical coverage is of the fact itself (gloss aside); without `semantic` the
+    match is lexical only. Both matches go through the same rules, and the better status counts."""
     asserted, correction = split_correction(fact.text)
     value, passage = _best(asserted, candidates, weights, semantic)
+    found = _judge(fact, case, output, value, passage, asserted, correction)
+    if fact.category in VIEW_CATEGORIES and found.status != "present" and (semantic is None or voiced is not None):
+        if voiced_candidates is None:
+            voiced_candidates = quoting(candidates + _with_aliases(quotation_passages(output, candidates), case, output))
+        # Lexically the fact keeps the name of whoever holds the view (only its gloss goes): what the
+        # person's own words change is how the passage reads, not which of the fact's terms it must hold.
+        voiced_value, voiced_passage = _best(without_gloss(asserted), voiced_candidates, weights, voiced)
+        if voiced_value > value and voiced_passage is not None:
+            in_words = _judge(fact, case, output, voiced_value, voiced_passage, asserted, correction, " in the person's own words")
+            if in_words.status == "present" and not (_QUOTED.search(asserted) and quotes_kept(asserted, in_words.span or "")):
+                # Read through a quotation, the match rests mostly on the embedding: `present` only where the
+                # fact quotes the person and the output quotes the same words; otherwise a reviewer checks it.
+                in_words = FactMatch(fact, "partial", in_words.coverage, in_words.span,
+                                     in_words.reason + "; present only if the fact's own quoted words are quoted")
+            if _RANK[in_words.status] > _RANK[found.status]:
+                return in_words
+    return found
+
+
+def _judge(fact: KeyFact, case: Case, output: str, value: float, passage: Passage | None, asserted: str,
+           correction: str, how: str = "") -> FactMatch:
+    """The status of a fact matched at `value` by `passage`, after the minutes standard's rules."""
     if passage is None or value < PARTIAL_AT:
         return FactMatch(fact, "absent", value, passage.text if passage else None,
                          f"not found in the output (best coverage {value:.2f})")
     status: Status = "present" if value >= PRESENT_AT else "partial"
-    reasons = [f"coverage {value:.2f}"]
+    reasons = [f"coverage {value:.2f}{how}"]
     span = passage.text
     if correction:
         rejected = _checked_details(correction)
@@ -222,8 +348,16 @@ def match_facts(case: Case, output: str, facts: list[KeyFact] | None = None, sem
     weights = _fact_weights(case.key_facts or chosen)
     sims = (similarity([split_correction(f.text)[0] for f in chosen], [p.text for p in candidates])
             if semantic and candidates and chosen else None)
-    return [match_fact(fact, case, output, candidates, weights, sims[i] if sims is not None else None)
-            for i, fact in enumerate(chosen)]
+    views = [i for i, f in enumerate(chosen) if f.category in VIEW_CATEGORIES]
+    voiced_candidates = (quoting(candidates + _with_aliases(quotation_passages(output, candidates), case, output))
+                         if views else ())
+    voiced: dict[int, np.ndarray] = {}
+    if sims is not None and views and voiced_candidates:
+        voiced_sims = similarity([in_own_words(view_content(chosen[i], case)) for i in views],
+                                 [in_own_words(p.text) for p in voiced_candidates])
+        voiced = dict(zip(views, voiced_sims, strict=True))
+    return [match_fact(fact, case, output, candidates, weights, sims[i] if sims is not None else None, voiced.get(i),
+                       voiced_candidates) for i, fact in enumerate(chosen)]
 
 
 def weighted_recall(matches: list[FactMatch]) -> float:
@@ -249,7 +383,7 @@ class KeyFactRecallScorer:
     """Severity-weighted recall of the case's annotated key facts (1 = every fact present)."""
 
     name = "key_fact_recall"
-    version = "1.1.0"
+    version = "1.2.0"
     threshold = 0.7
     description = ("Severity-weighted share of annotated key facts present in the output (partial counts half); "
                    "fails on any absent critical fact.")
