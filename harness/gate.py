@@ -14,7 +14,9 @@ And `max_errors`: at most this many errored cases in the run.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,15 +26,31 @@ from .runs import RunReport
 from .sentences import p_text
 from .yamlfile import read_yaml_mapping, validate_mapping
 
+if TYPE_CHECKING:
+    from .tracking import Tracker
+
 DEFAULT_ALPHA = 0.05
 DEFAULT_MAX_REGRESSION = 0.02
-DEFAULT_MAX_NEW_CRITICAL = 1
+# One new critical finding (an invented dose, a flipped consent) fails: `assure bench gate` found the
+# hallucination scorers raise none on faithful rewordings of the bundled minutes (an allowance of 0
+# rather than 1 costs no measured false failures and lifts power on 3 critical hallucinations from
+# 96.0% to 99.75%).
+DEFAULT_MAX_NEW_CRITICAL = 0
 # Scorers whose critical findings move with wording alone get a wider allowance. Calibrated by
-# `assure bench gate` on the bundled minutes: faithful rewordings of the same minutes change which
-# critical key facts the embedded matcher reads as absent (more than 3 new in 8.5% of same-tool
-# pairs, more than 4 in 1.3%). Both recall scorers share that matcher.
+# `assure bench gate` on the bundled minutes (key_fact_recall 1.2.0): faithful rewordings of the same
+# minutes change which critical key facts the embedded matcher reads as absent (more than 2 new in
+# 21.2% of same-tool pairs, more than 3 in 4.5%, more than 4 in 0.5%). Both recall scorers share that matcher.
 DEFAULT_MAX_NEW_CRITICAL_BY_SCORER = {"key_fact_recall": 4, "derived_key_fact_recall": 4}
 DEFAULT_MAX_ERRORS = 0
+# The gate's verdict, recorded as tags on the candidate run (`record_verdict`); gating again overwrites them.
+VERDICT_TAG = "assure.gate.verdict"            # "pass" or "fail"
+BASELINE_TAG = "assure.gate.baseline"          # the baseline run id, "" when gated without one
+FAILED_CHECKS_TAG = "assure.gate.failed_checks"  # "scorer: check; ...", "" when it passed
+CHECKS_TAG = "assure.gate.checks"              # "2 of 9 failed"
+GATED_AT_TAG = "assure.gate.time"              # when, UTC ISO 8601
+THRESHOLDS_TAG = "assure.gate.thresholds"      # the thresholds file as given
+GATE_TAGS = (VERDICT_TAG, BASELINE_TAG, FAILED_CHECKS_TAG, CHECKS_TAG, GATED_AT_TAG, THRESHOLDS_TAG)
+MAX_FAILED_CHECKS_TEXT = 500
 
 
 class ScorerRule(BaseModel):
@@ -139,6 +157,35 @@ def run_gate(candidate: RunReport, thresholds: Thresholds, baseline: RunReport |
             scorer_worse = tuple(w for w in worse if w.scorer == scorer)
             checks.extend(_regression_checks(scorer, differences[scorer], rule, scorer_worse))
     return GateResult(candidate=side, checks=checks, comparison=comparison, baseline=base_side, worse_cases=list(worse))
+
+
+def verdict_tags(result: GateResult, baseline_id: str | None, thresholds_file: str | Path = "",
+                 now: datetime | None = None) -> dict[str, str]:
+    """The tags that record `result` on the candidate run (every one set, so a later gating replaces all of them)."""
+    failed = "; ".join(f"{c.scorer}: {c.name}" if c.scorer else c.name for c in result.failures)
+    if len(failed) > MAX_FAILED_CHECKS_TEXT:
+        failed = failed[:MAX_FAILED_CHECKS_TEXT - 3] + "..."
+    when = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="seconds")
+    return {VERDICT_TAG: "pass" if result.passed else "fail", BASELINE_TAG: baseline_id or "", FAILED_CHECKS_TAG: failed,
+            CHECKS_TAG: f"{len(result.failures)} of {len(result.checks)} failed", GATED_AT_TAG: when,
+            THRESHOLDS_TAG: str(thresholds_file)}
+
+
+def record_verdict(tracker: Tracker, run_id: str, result: GateResult, baseline_id: str | None,
+                   thresholds_file: str | Path = "") -> dict[str, str]:
+    """Record the gate's verdict as tags on run `run_id` in one write; returns the tags."""
+    from mlflow.entities import RunTag
+
+    tags = verdict_tags(result, baseline_id, thresholds_file)
+    tracker.client.log_batch(run_id, tags=[RunTag(k, v) for k, v in tags.items()])
+    return tags
+
+
+def read_verdict(tags: dict[str, str]) -> dict[str, str] | None:
+    """The recorded verdict in a run's tags (keys: verdict, baseline, failed_checks, checks, time, thresholds), or None."""
+    if tags.get(VERDICT_TAG) not in ("pass", "fail"):
+        return None
+    return {key.rpartition(".")[2]: tags.get(key, "") for key in GATE_TAGS}
 
 
 def _absolute_checks(scorer: str, mean: float | None, pass_rate: float | None, critical: int,

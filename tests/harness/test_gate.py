@@ -62,6 +62,13 @@ def test_new_critical_findings_fail_beyond_the_allowance() -> None:
     assert failing(result) == [("claims", "new critical findings")]
     assert [w.case_id for w in result.failures[0].regressed_cases] == ["c0", "c1", "c2"]
     assert run_gate(report("bad", bad), Thresholds.model_validate({"defaults": {"max_new_critical": 3}}), base).passed
+    # By default one new critical hallucination is enough; the recall scorers are allowed 4 (calibrated).
+    one = dict(cases, c0=bad["c0"])
+    assert failing(run_gate(report("one", one), Thresholds(), base)) == [("claims", "new critical findings")]
+    recall_base = report("rb", {f"c{i}": {"key_fact_recall": score(1.0)} for i in range(24)})
+    recall_four = report("r4", {f"c{i}": {"key_fact_recall": score(0.9, True, [finding("omitted_key_fact")]) if i < 4
+                                          else score(1.0)} for i in range(24)})
+    assert run_gate(recall_four, Thresholds(), recall_base).passed
     # Without a baseline only max_critical counts them.
     assert failing(run_gate(report("bad", bad), Thresholds.model_validate({"defaults": {"max_critical": 2}}))) == [
         ("claims", "critical findings")]

@@ -71,9 +71,13 @@ def test_rates_are_proportions_and_power_exceeds_false_failures(result: gc.GateC
         assert result.scenarios[scenario].gate_failed.rate > same.gate_failed.rate
     assert result.scenarios["recall_drop"].mean_fall["key_fact_recall"] > 0.05
     assert abs(same.mean_fall["key_fact_recall"]) < 0.05
-    defaults = {(row["max_new_critical"], row["max_regression"]): row for row in result.tradeoff}
-    shipped = defaults[(result.defaults["max_new_critical"], result.defaults["max_regression"])]
-    assert shipped["same_tool"] == pytest.approx(same.gate_failed.rate)
+    # The per-scorer trade-off row at the shipped allowances reproduces the gate's own verdicts.
+    recall_allowance = result.defaults["max_new_critical_by_scorer"]["key_fact_recall"]
+    rows = {(row["key_fact_recall"], row["others"]): row for row in result.per_scorer_tradeoff}
+    shipped = rows[(recall_allowance, result.defaults["max_new_critical"])]
+    assert shipped["max_regression"] == result.defaults["max_regression"]
+    for scenario in ("same_tool", "recall_drop", "critical_hallucinations"):
+        assert shipped[scenario] == pytest.approx(result.scenarios[scenario].gate_failed.rate)
 
 
 def test_identical_pools_never_fail_the_gate(pools: list[gc.CasePool]) -> None:
