@@ -165,6 +165,7 @@ def _params(golden: GoldenSet, target: BaseTarget, suites: list[Suite]) -> dict[
         "target.name": target.config.name, "target.version": target.config.version, "target.kind": target.config.kind,
         "target.config_hash": target.config_hash, "target.baseline": target.is_baseline,
         "golden_set.id": golden.id, "golden_set.version": golden.version, "golden_set.hash": golden.content_hash,
+        "golden_set.task": golden.manifest.task,
         "golden_set.cases": len(golden.cases), "harness.version": __version__,
         "suites": ",".join(s.name for s in suites),
     }
@@ -183,7 +184,8 @@ def _target_info(target: BaseTarget) -> dict[str, Any]:
 
 
 def _golden_info(golden: GoldenSet) -> dict[str, Any]:
-    return {"id": golden.id, "version": golden.version, "hash": golden.content_hash, "cases": len(golden.cases),
+    return {"id": golden.id, "version": golden.version, "hash": golden.content_hash, "task": golden.manifest.task,
+            "cases": len(golden.cases),
             "path": str(Path(golden.path).resolve())}
 
 
