@@ -3,8 +3,11 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The browser tests (tests/dashboards/test_browser.py) drive Debian's Chromium through chromedriver.
+CHROMIUM     ?= /usr/bin/chromium
+CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: setup demo test schemas clean
+.PHONY: setup browser demo test schemas clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,10 +17,28 @@ $(STAMP): pyproject.toml constraints.txt
 
 setup: $(STAMP)
 
+# Install Debian's chromium and chromium-driver when either is missing (sudo when not root).
+browser:
+	@if [ -x "$(CHROMIUM)" ] && [ -x "$(CHROMEDRIVER)" ]; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "error: the browser tests need Chromium at $(CHROMIUM) and chromedriver at $(CHROMEDRIVER), and there is" \
+	       "no apt-get here to install Debian's chromium and chromium-driver: install them with your package manager" \
+	       "(or run make CHROMIUM=... CHROMEDRIVER=... with ASSURE_CHROMIUM and ASSURE_CHROMEDRIVER set)." >&2; \
+	  exit 1; \
+	fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
+	else echo "error: installing chromium and chromium-driver needs root, and sudo is not installed." >&2; exit 1; fi; \
+	echo "Installing Debian's chromium and chromium-driver for the browser tests"; \
+	$$SUDO apt-get update -qq && \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver && \
+	test -x "$(CHROMIUM)" && test -x "$(CHROMEDRIVER)" || \
+	  { echo "error: apt-get did not install $(CHROMIUM) and $(CHROMEDRIVER)." >&2; exit 1; }
+
 demo: setup
 	$(BIN)/assure demo
 
-test: setup
+test: setup browser
 	$(BIN)/python -m pytest -n 2
 
 schemas: setup

@@ -1,65 +1,73 @@
-"""The Dash dashboard: tracked runs and their scores, and the newest ROI appraisal, read through
-`harness.tracking`.
+"""The Dash dashboard: seven pages (one module each in `dashboards/pages/`) over one tracking store.
 
-Every value is rendered by Dash as text, so vendor names and case ids are escaped.
+Each page module has `PATH`, `NAME`, `layout(**query)` (the page, from its URL's query string, so a
+link can be shared) and `register_callbacks(app)`. Pages read only through `dashboards.data`
+(the engine's tracking and comparison APIs). Every value is rendered by Dash as text, and strings that
+reach a plotly figure are escaped first (`dashboards.ui.label`).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import functools
+import importlib
+import logging
+import os
+from collections.abc import Callable
+from typing import Any
 
 import dash
-import pandas as pd
-import plotly.express as px
-from dash import dash_table, dcc, html
+from dash import dcc, html
 
 from harness.tracking import Tracker
 
-from .roi_view import roi_section
+from . import ui
+from .data import DashboardData
+
+PAGE_MODULES = ("scorecard", "compare", "case", "bias", "roi", "value", "trend")
+STYLE = {"fontFamily": "system-ui, sans-serif", "margin": "1rem 2rem", "maxWidth": "1400px"}
+log = logging.getLogger(__name__)
 
 
-def runs_frame(tracker: Tracker, limit: int = 200) -> pd.DataFrame:
-    """One row per run and scorer: tool, golden set, mean with its 95% CI, pass rate, errors."""
-    rows = []
-    for run in tracker.list_runs(limit):
-        for key, value in run.metrics.items():
-            if not key.endswith(".mean"):
-                continue
-            scorer = key[: -len(".mean")]
-            rows.append({
-                "run_id": run.run_id, "started": datetime.fromtimestamp(run.start_time).strftime("%Y-%m-%d %H:%M"),
-                "tool": run.params.get("target.name", "") + (" (baseline)" if run.params.get("target.baseline") == "True" else ""),
-                "tool_version": run.params.get("target.version", ""), "golden_set": run.experiment, "scorer": scorer,
-                "mean": round(value, 3), "ci_low": round(run.metrics.get(f"{scorer}.ci_low", float("nan")), 3),
-                "ci_high": round(run.metrics.get(f"{scorer}.ci_high", float("nan")), 3),
-                "pass_rate": round(run.metrics.get(f"{scorer}.pass_rate", float("nan")), 3),
-                "errors": int(run.metrics.get("errors", 0)),
-            })
-    return pd.DataFrame(rows, columns=["run_id", "started", "tool", "tool_version", "golden_set", "scorer", "mean",
-                                       "ci_low", "ci_high", "pass_rate", "errors"])
-
-
-def create_app(tracker: Tracker | None = None) -> dash.Dash:
-    """Build the app; the data is read once per page load."""
-    tracker = tracker or Tracker()
-    app = dash.Dash(__name__, title="assure")
-
-    def layout() -> html.Div:
-        frame = runs_frame(tracker)
-        latest = frame.drop_duplicates(["tool", "golden_set", "scorer"]) if not frame.empty else frame
-        figure = px.bar(latest, x="tool", y="mean", color="scorer", barmode="group", range_y=[0, 1],
-                        error_y=latest["ci_high"] - latest["mean"] if not latest.empty else None,
-                        error_y_minus=latest["mean"] - latest["ci_low"] if not latest.empty else None,
-                        title="Latest run per tool: mean score (1 is best) with 95% CI")
-        return html.Div([
-            html.H1("assure: AI tools in adult social care"),
-            html.P("Scores run from 0 to 1, 1 best. Baselines are marked (baseline)."),
-            dcc.Graph(id="scores", figure=figure),
-            html.H2("Runs"),
-            dash_table.DataTable(id="runs", data=frame.to_dict("records"),
-                                 columns=[{"name": c, "id": c} for c in frame.columns], sort_action="native", page_size=20),
-            roi_section(tracker),
-        ], style={"fontFamily": "system-ui, sans-serif", "margin": "2rem"})
-
-    app.layout = layout
+def create_app(tracker: Tracker | None = None, data: DashboardData | None = None) -> dash.Dash:
+    """Build the app on `tracker`'s store (default: the project's own store, or MLFLOW_TRACKING_URI)."""
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")  # no progress bar on every page load
+    app = dash.Dash(__name__, use_pages=True, pages_folder="", title="assure", suppress_callback_exceptions=True)
+    app.server.config["ASSURE_DATA"] = data or DashboardData(tracker)
+    links = []
+    for order, name in enumerate(PAGE_MODULES):
+        module = importlib.import_module(f"dashboards.pages.{name}")
+        dash.register_page(module.__name__, path=module.PATH, name=module.NAME, title=f"assure: {module.NAME}",
+                           layout=safe_layout(module.layout, module.NAME), order=order)
+        if name == "scorecard":  # also the home page, at / (a redirect would clash with Dash's own / route)
+            dash.register_page(module.__name__ + ".home", path="/", name=module.NAME, title=f"assure: {module.NAME}",
+                               layout=safe_layout(module.layout, module.NAME), order=len(PAGE_MODULES))
+        module.register_callbacks(app)
+        links.append(dcc.Link(module.NAME, href=module.PATH, id=f"nav-{name}", className="nav-link",
+                              style={"marginRight": "1.2rem"}))
+    app.layout = html.Div([
+        html.Nav([html.Strong("assure", style={"marginRight": "2rem"}), *links],
+                 style={"borderBottom": "1px solid #ccc", "paddingBottom": "0.6rem", "marginBottom": "1rem"}),
+        dcc.Location(id="go", refresh="callback-nav"),  # pages send the browser to another page through this
+        dash.page_container,
+    ], style=STYLE)
     return app
+
+
+def safe_layout(layout: Callable[..., Any], name: str) -> Callable[..., Any]:
+    """A page layout that shows a sentence, never a traceback, when its data cannot be read."""
+
+    @functools.wraps(layout)
+    def wrapped(**query: Any) -> Any:
+        try:
+            return layout(**query)
+        except Exception as exc:  # a broken store or a bad link must not show a stack trace to the user
+            log.exception("page %s failed", name)
+            return ui.page(name, "This page could not be shown.",
+                           ui.notice(f"Could not read the data for this page: {exc}", "page-error"), page_id="page-error-page")
+
+    return wrapped
+
+
+def serve(app: dash.Dash, host: str = "127.0.0.1", port: int = 8050) -> None:
+    """Serve the app with Dash's built-in server (for a team, put it behind an authenticating proxy: README)."""
+    app.run(host=host, port=port, debug=False)

@@ -67,9 +67,11 @@ def register(app: typer.Typer) -> None:
         summary: Annotated[Optional[Path], typer.Option("--summary", help="Write the Markdown summary (for a PR comment) here.")] = None,
         tracking_uri: Annotated[Optional[str], TRACKING] = None,
     ) -> None:
-        """Exit 1 if the run is below a threshold or significantly worse than the baseline; 0 otherwise; 2 on bad input."""
+        """Exit 1 if the run is below a threshold or significantly worse than the baseline; 0 otherwise; 2 on bad input.
+
+        The verdict is recorded on the candidate run in MLflow (tags assure.gate.*; gating again replaces them)."""
         from .cli import EXIT_GATE_FAILED, EXIT_OK
-        from .gate import load_thresholds, run_gate
+        from .gate import load_thresholds, record_verdict, run_gate
         from .junit import write_gate_junit
         from .markdown import gate_markdown
         from .runs import load_report, run_id_of, tagged_run
@@ -90,6 +92,13 @@ def register(app: typer.Typer) -> None:
             summary.parent.mkdir(parents=True, exist_ok=True)
             summary.write_text(gate_markdown(result), encoding="utf-8")
         print_gate(result)
+        try:
+            record_verdict(tracker, candidate.run_id, result, baseline_id, thresholds)
+        except Exception as exc:  # the store could not take the tags (e.g. a report file from another store): the verdict stands
+            from .cli import err_console
+
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            err_console.print(f"warning: the gate's verdict was not recorded in MLflow: {escape(reason)}")
         raise typer.Exit(EXIT_OK if result.passed else EXIT_GATE_FAILED)
 
     @app.command()

@@ -14,12 +14,15 @@ pytestmark = pytest.mark.integration
 
 
 def test_demo_runs_offline_and_prints_results(tmp_path: Path) -> None:
-    result = run_cli("demo", "--no-serve", cwd=tmp_path)
+    result = run_cli("demo", "--no-serve", cwd=tmp_path, timeout=420)  # a busy 2-core CI runner is slow
     assert result.returncode == 0, result.stderr
     assert "textrank (baseline)" in result.stdout and "vendor-a-minutes" in result.stdout
     assert "unsupported_details" in result.stdout
     listing = run_cli("runs", cwd=tmp_path)
-    assert listing.returncode == 0 and listing.stdout.count("FINISHED") == 4 + 7  # 4 evaluation runs, the region and 6 councils
+    # 6 evaluation runs (4, vendor A v2.4 and the bias run), the region and 6 councils
+    assert listing.returncode == 0 and listing.stdout.count("FINISHED") == 6 + 7
+    assert "gate vendor-a-minutes v2.4 against vendor-a-minutes v2.3: PASSED" in result.stdout
+    assert "Low power" in result.stdout and "minimum detectable effect" in result.stdout
     assert "injected-defects-safeguarding_minutes" in result.stdout
 
     # Self-test of the front doors on the demo's runs: the README's compare command, then the gate.

@@ -1,15 +1,19 @@
-"""The dashboard's ROI view, served through the real Flask server of the Dash app."""
+"""The dashboard's ROI page on the newest tracked appraisal, served through the real Flask server of the Dash app.
+
+(The page itself is tested in depth in tests/dashboards/test_roi_page.py.)"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from dashboards.app import create_app
 from dashboards.demo import run_roi_demo
-from dashboards.roi_view import councils_frame, latest_roi_report
+from dashboards.roi_data import councils_frame
+from dashboards.roi_view import latest_roi_report
 from harness.tracking import Tracker
 from roi.appraise import Options, appraise
 from roi.report import log_to_mlflow
@@ -18,10 +22,10 @@ from roi_examples import submission_a, write_submission
 pytestmark = pytest.mark.integration
 
 
-def test_roi_view_shows_the_newest_appraisal_and_escapes_council_text(tmp_path: Path) -> None:
+def test_roi_page_shows_the_newest_appraisal_and_escapes_council_text(tmp_path: Path) -> None:
     tracker = Tracker()
-    empty = json.dumps(create_app(tracker).server.test_client().get("/_dash-layout").get_json())
-    assert "No ROI appraisal tracked yet" in empty
+    assert latest_roi_report(tracker) is None
+    assert "No ROI appraisal in this store yet" in json.dumps(_find(_roi_page(tracker), "roi-empty"))
 
     report = run_roi_demo()
     frame = councils_frame(latest_roi_report(tracker))
@@ -32,15 +36,26 @@ def test_roi_view_shows_the_newest_appraisal_and_escapes_council_text(tmp_path: 
     hostile = "<img src=x onerror=alert(1)> Council"
     write_submission(tmp_path / "h.yaml", submission_a(council=hostile))
     log_to_mlflow(tracker, appraise([tmp_path / "h.yaml"], Options(draws=200), tracker))
-    response = create_app(tracker).server.test_client().get("/_dash-layout")
-    assert response.status_code == 200
-    layout = json.dumps(response.get_json())
-    assert "dangerously_allow_html" not in layout
-    data = response.get_json()
-    table = _find(data, "roi-councils")
-    assert table["props"]["data"][0]["council"] == hostile  # DataTable cells are plain text
-    figure = _find(data, "roi-standardised")["props"]["figure"]
+    page = _roi_page(tracker)  # a new app: the newest appraisal is now the hostile one
+    assert "dangerously_allow_html" not in json.dumps(page)
+    assert _find(page, "roi-table")["props"]["data"][0]["council"] == hostile  # DataTable cells are plain text
+    figure = _find(page, "roi-standardised")["props"]["figure"]
     assert figure["data"][0]["x"] == ["&lt;img src=x onerror=alert(1)&gt; Council"]  # escaped before plotly reads it
+
+
+def _roi_page(tracker: Tracker) -> Any:
+    """The /roi page as the browser receives it (Dash's page router callback)."""
+    app = create_app(tracker)
+    client = app.server.test_client()
+    assert client.get("/").status_code == 200  # the first request registers the page router
+    key = next(k for k in app.callback_map if "_pages_content.children" in k)
+    response = client.post("/_dash-update-component", json={
+        "output": key, "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+        "inputs": [{"id": "_pages_location", "property": "pathname", "value": "/roi"},
+                   {"id": "_pages_location", "property": "search", "value": ""}],
+        "changedPropIds": ["_pages_location.pathname"], "state": []})
+    assert response.status_code == 200
+    return response.get_json()["response"]["_pages_content"]["children"]
 
 
 def _find(node: object, component_id: str) -> dict:

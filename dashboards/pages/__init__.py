@@ -1,0 +1,1 @@
+"""The dashboard pages, one module each (registered by `dashboards.app.create_app`)."""
