@@ -214,9 +214,7 @@ def serve(store: Path, port: int) -> None:
     dashboards.data.DashboardData._search = timed("DashboardData._search (run listing)", dashboards.data.DashboardData._search)
     dashboards.data.load_report = timed("load_report (report loads)", dashboards.data.load_report)
     dashboards.data.compare = timed("harness.compare.compare", dashboards.data.compare)
-    import dashboards.pages.scorecard as scorecard
-
-    scorecard.summarise_run = timed("summarise_run (scorecard)", scorecard.summarise_run)
+    dashboards.data.summarise_run = timed("summarise_run (run summaries)", dashboards.data.summarise_run)
     app = create_app(Tracker(info["uri"]))
     server = app.server
 

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
-from harness.compare import Comparison, compare
+from harness.compare import Comparison, RunSide, compare, summarise_run
 from harness.errors import InputError
 from harness.goldens import Case, GoldenSet, load_golden
 from harness.runs import BASELINE_TAG_PREFIX, RunReport, load_report
@@ -61,6 +61,8 @@ class DashboardData:
         self._reports = _Memo(256)
         self._goldens = _Memo(16)
         self._comparisons = _Memo(64)
+        self._summaries = _Memo(1024)
+        self._refreshing = False
         self._roi: tuple[float, dict[str, Any] | None] | None = None
 
     # --- runs -----------------------------------------------------------------------------------
@@ -139,6 +141,10 @@ class DashboardData:
                 counts[scorer] = counts.get(scorer, 0) + sum(f.get("severity") == "critical" for f in score.get("findings") or [])
         return counts
 
+    def summary(self, run_id: str) -> RunSide:
+        """One run as the comparison engine summarises it (mean and pass rate with CIs, critical findings per scorer)."""
+        return self._summaries.get(run_id, lambda: summarise_run(self.report(run_id)))
+
     def comparison(self, run_ids: Sequence[str], allow_different_sets: bool = False) -> Comparison:
         """The comparison engine's result for these runs (bad input when their golden sets differ)."""
         key = (tuple(run_ids), allow_different_sets)
@@ -158,12 +164,27 @@ class DashboardData:
     # --- internals ------------------------------------------------------------------------------
 
     def _listed(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The cached listing. The first read waits for the search; after that an expired listing is still
+        served while one background thread searches again, so no page load waits for MLflow (new runs show
+        at most `ttl` seconds plus one search late)."""
         with self._listing_lock:
-            now = time.monotonic()
-            if self._listing is None or now - self._listing[0] > self.ttl:
+            listing = self._listing
+            if listing is None:
                 runs, scores = self._search()
-                self._listing = (now, runs, scores)
-            return self._listing[1], self._listing[2]
+                self._listing = (time.monotonic(), runs, scores)
+                return runs, scores
+            if time.monotonic() - listing[0] > self.ttl and not self._refreshing:
+                self._refreshing = True
+                threading.Thread(target=self._refresh_listing, name="assure-dashboard-listing", daemon=True).start()
+            return listing[1], listing[2]
+
+    def _refresh_listing(self) -> None:
+        try:
+            runs, scores = self._search()
+            with self._listing_lock:
+                self._listing = (time.monotonic(), runs, scores)
+        finally:
+            self._refreshing = False
 
     def _search(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         client = self.tracker.client

@@ -144,7 +144,7 @@ def layout(run: str | None = None, case: str | None = None, **_: Any) -> html.Di
     if runs.empty:
         return _page(ui.notice("No evaluation runs in this store yet: run `assure demo`, or "
                                "`assure run --golden SET --target TARGET.yaml`.", "case-empty"), [], None, [], None)
-    run_options = _run_options(runs)
+    run_options = _run_options(runs, run)
     if not run or run not in set(runs["run_id"]):
         sentence = ("Choose a run and a case to see the source, the tool's output and every finding."
                     if not run else f"There is no finished evaluation run with id {run!r} in this store: choose one below.")
@@ -189,9 +189,17 @@ def _page(content: Any, run_options: list[dict[str, str]], run: str | None, case
                    page_id="case-page")
 
 
-def _run_options(runs: pd.DataFrame) -> list[dict[str, str]]:
+MAX_RUN_OPTIONS = 50  # a store of hundreds of runs would make the run selector slow to open
+
+
+def _run_options(runs: pd.DataFrame, run: str | None = None) -> list[dict[str, str]]:
+    """The newest runs on the chosen run's golden-set version (all sets when none is chosen), the chosen run included."""
+    chosen = runs[runs["run_id"] == run]
+    if not chosen.empty:
+        runs = runs[runs["golden_set"] == chosen["golden_set"].iloc[0]]
+    shown = pd.concat([chosen, runs.head(MAX_RUN_OPTIONS)]).drop_duplicates("run_id")
     return [{"label": f"{r.label} on {r.golden_id} v{r.golden_version}, {r.started:%Y-%m-%d %H:%M} ({r.run_id[:8]})",
-             "value": r.run_id} for r in runs.itertuples()]
+             "value": r.run_id} for r in shown.itertuples()]
 
 
 def _case_ids(run: str) -> list[str]:
@@ -224,8 +232,15 @@ def _body(report: dict[str, Any], result: dict[str, Any], golden_case: Case | No
     tool = versioned(str(target.get("label")), str(target.get("version")))
     heading = html.P(f"Case {result['case_id']} of {tool}, scored on "
                      f"{golden.get('id')} v{golden.get('version')} (run {report.get('run_id', '')}).", id="case-heading")
+    links = html.P([
+        dcc.Link(f"Return on investment of the councils using {target.get('name')}", id="case-roi",
+                 href=ui.href("/roi", tool=str(target.get("name")))),
+        html.Span(" · "),
+        dcc.Link("Scores of this tool over time", id="case-trend", href=ui.href("/trend", tool=str(target.get("name")))),
+    ])
     return html.Div([
         heading,
+        links,
         html.Div([_source_panel(golden_case, src_spans, flat), _output_panel(result, output, out_spans)],
                  style={"display": "grid", "gridTemplateColumns": "1fr 1fr", "gap": "1rem", "alignItems": "start"}),
         html.H2("Scores"),

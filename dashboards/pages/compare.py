@@ -13,6 +13,7 @@ scorer); the cases that got worse (click a row to open it in run B); and the pro
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import dash
@@ -28,6 +29,9 @@ from harness.sentences import no_difference_statement, p_text, pair_title, signi
 from .. import ui
 
 PATH = "/compare"
+DEFAULT_TOOLS = 3  # tool versions shown beside the baseline when a link names no runs
+MAX_RUN_OPTIONS = 50  # runs offered in the selector: the chosen ones and the newest
+MAX_RUNS = 8  # runs compared at once: every pair is compared, so the page grows with the square
 NAME = "Compare"
 MEANING = ("Each difference is tool B's average score minus tool A's on the same cases (above 0: B did better; scores "
            "run from 0 to 1). The 95% interval is the range the true difference probably lies in. p is the chance of a "
@@ -57,10 +61,11 @@ def layout(golden: str | None = None, runs: str | None = None, **_: Any) -> html
     on_set = data.runs_on(golden)
     chosen = [r for r in asked if r in set(on_set["run_id"])] if asked else _default_runs(golden)
     left_out = [r for r in asked if r not in chosen]
+    chosen = chosen[:MAX_RUNS]
     return ui.page(NAME, MEANING, html.Div([
         html.Label(["Golden set version", dcc.Dropdown(id="compare-golden", options=_golden_options(sets), value=golden,
                                                        clearable=False)], style={"width": "28rem"}),
-        html.Label(["Runs on this version (two or more)", dcc.Dropdown(id="compare-runs", options=_run_options(golden),
+        html.Label(["Runs on this version (two to eight)", dcc.Dropdown(id="compare-runs", options=_run_options(golden, chosen),
                                                                        value=chosen, multi=True)],
                    style={"flex": "1", "minWidth": "28rem"}),
     ], style={"display": "flex", "gap": "1rem", "flexWrap": "wrap", "alignItems": "end"}),
@@ -80,7 +85,8 @@ def register_callbacks(app: dash.Dash) -> None:
     def choose_golden(golden: str | None) -> tuple[list[dict[str, str]], list[str]]:
         if not golden:
             return [], []
-        return _run_options(golden), _default_runs(golden)
+        chosen = _default_runs(golden)
+        return _run_options(golden, chosen), chosen
 
     @app.callback(Output("compare-results", "children"), Output("compare-link", "href"), Output("compare-pack", "disabled"),
                   Input("compare-golden", "value"), Input("compare-runs", "value"), prevent_initial_call=True)
@@ -136,23 +142,27 @@ def _on_set(golden: str | None, runs: list[str] | None) -> tuple[list[str], list
     if not golden:
         return [], asked
     on_set = set(ui.data().runs_on(golden)["run_id"])
-    return [r for r in asked if r in on_set], [r for r in asked if r not in on_set]
+    return [r for r in asked if r in on_set][:MAX_RUNS], [r for r in asked if r not in on_set]
 
 
 def _default_runs(golden: str) -> list[str]:
-    """The newest run of each tool on the set, baselines first (so the vendors are each B against the baseline)."""
+    """The newest baseline run, then the newest runs of the `DEFAULT_TOOLS` most recently run tool versions
+    (so each vendor is B against the baseline, and a store of hundreds of runs opens on a readable page)."""
     latest = ui.data().latest_per_tool(golden)
-    ordered = pd.concat([latest[latest["baseline"]], latest[~latest["baseline"]]])
-    return list(ordered["run_id"])
+    baseline, tools = latest[latest["baseline"]].head(1), latest[~latest["baseline"]].head(DEFAULT_TOOLS)
+    return list(pd.concat([baseline, tools])["run_id"])
 
 
 def _golden_options(sets: list[dict[str, Any]]) -> list[dict[str, str]]:
     return [{"label": f"{s['label']}: {s['runs']} run(s)", "value": s["key"]} for s in sets]
 
 
-def _run_options(golden: str) -> list[dict[str, str]]:
+def _run_options(golden: str, chosen: Sequence[str] = ()) -> list[dict[str, str]]:
+    """The chosen runs and the newest `MAX_RUN_OPTIONS` on the set (a long list makes the selector slow to open)."""
+    runs = ui.data().runs_on(golden)
+    shown = pd.concat([runs[runs["run_id"].isin(list(chosen))], runs.head(MAX_RUN_OPTIONS)]).drop_duplicates("run_id")
     return [{"label": f"{r.label}, {r.started:%Y-%m-%d %H:%M} ({r.run_id[:8]})", "value": r.run_id}
-            for r in ui.data().runs_on(golden).itertuples()]
+            for r in shown.itertuples()]
 
 
 # --- results --------------------------------------------------------------------------------------

@@ -15,12 +15,11 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html, no_update
 
-from harness.compare import summarise_run
-
 from .. import ui
 
 PATH = "/scorecard"
 NAME = "Scorecard"
+MAX_COMPARED = 8  # the Compare page compares at most this many runs
 MEANING = ("Pass rate is the share of cases a tool passed (1 in 2 cases failed shows as 50%); the mean is the average "
            "score from 0 to 1, 1 best; a critical finding is an error that could change a decision, such as an "
            "invented dose or date. Bars show each tool's newest run; the thin lines are 95% confidence intervals.")
@@ -84,7 +83,8 @@ def register_callbacks(app: dash.Dash) -> None:
         frame = pd.DataFrame(rows, columns=[*TABLE_COLUMNS, "pass_low", "pass_high", "pass_value", "label"])
         summary = (f"{len(runs)} tool version(s), newest run of each, on {runs['golden_set'].iloc[0].split('#')[0]} "
                    f"({int(runs['cases'].max())} cases). Baselines are marked (baseline).")
-        link = ui.href("/compare", golden=golden, runs=",".join(runs["run_id"]))
+        ordered = pd.concat([runs[runs["baseline"]], runs[~runs["baseline"]]])["run_id"]  # baselines first: vendors are B
+        link = ui.href("/compare", golden=golden, runs=",".join(ordered.head(MAX_COMPARED)) if tools else None)
         return _figure(frame), frame[TABLE_COLUMNS].to_dict("records"), cases, summary, link
 
     @app.callback(Output("go", "href", allow_duplicate=True), Input("scorecard-cases", "active_cell"),
@@ -121,7 +121,7 @@ def _rows(runs: pd.DataFrame) -> tuple[list[dict[str, Any]], list[dict[str, Any]
     rows, cases = [], []
     for run in runs.itertuples():
         report = ui.data().report(run.run_id)
-        side = summarise_run(report)
+        side = ui.data().summary(run.run_id)
         for scorer, s in side.scorers.items():
             rows.append({"tool": run.tool, "version": run.version, "baseline": "baseline" if run.baseline else "",
                          "scorer": scorer, "pass_rate": ui.percent(s.pass_rate), "pass_ci": _ci(s.pass_ci, percent=True),

@@ -1,8 +1,8 @@
 """Driving dashboard pages through the Dash app's real Flask server (no browser).
 
 `render` asks Dash's page router for a page, as the browser does on navigation; `call` fires one of a
-page's callbacks the way the browser does (POST /_dash-update-component); `find` picks a component
-out of the serialised layout by id.
+page's callbacks the way the browser does (POST /_dash-update-component); `nodes`, `find`, `ids` and
+`text_of` read the serialised layout.
 """
 
 from __future__ import annotations
@@ -18,6 +18,15 @@ from urllib.parse import urlencode
 import dash
 import pytest
 import yaml
+
+from dashboards.app import create_app
+from dashboards.data import DashboardData
+from harness.evaluate import start_run
+from harness.tracking import Tracker
+from roi.appraise import Options, appraise
+from roi.paths import SUBMISSIONS
+from roi.report import log_to_mlflow
+from roi_examples import submission_a
 
 
 def client(app: dash.Dash) -> Any:
@@ -40,8 +49,10 @@ def render(app: dash.Dash, test_client: Any, path: str, **query: str) -> dict[st
 
 
 def call(app: dash.Dash, test_client: Any, inputs: dict[str, Any], state: dict[str, Any] | None = None,
-         output: str | None = None) -> tuple[int, dict[str, Any] | None]:
-    """Fire the callback whose inputs are exactly `inputs` ({"id.property": value}); (status, response or None)."""
+         output: str | None = None, changed: str | None = None) -> tuple[int, dict[str, Any] | None]:
+    """Fire the callback whose inputs are exactly `inputs` ({"id.property": value}); (status, response or None).
+
+    `changed` names the input that triggered it (default: all of them)."""
     state = state or {}
     wanted = sorted(inputs)
     matches = [k for k, cb in app.callback_map.items()
@@ -50,7 +61,7 @@ def call(app: dash.Dash, test_client: Any, inputs: dict[str, Any], state: dict[s
     key = matches[0]
     body = {"output": key, "outputs": _outputs(key),
             "inputs": [_prop(k, v) for k, v in inputs.items()], "state": [_prop(k, v) for k, v in state.items()],
-            "changedPropIds": list(inputs)}
+            "changedPropIds": [changed] if changed else list(inputs)}
     response = test_client.post("/_dash-update-component", json=body)
     if response.status_code == 204:  # every output no_update (PreventUpdate)
         return 204, None
@@ -58,29 +69,36 @@ def call(app: dash.Dash, test_client: Any, inputs: dict[str, Any], state: dict[s
     return 200, response.get_json()["response"]
 
 
-def find(node: Any, component_id: str) -> dict[str, Any]:
-    """The component with this id in a serialised Dash layout ({} when there is none)."""
-    if isinstance(node, dict):
-        if node.get("props", {}).get("id") == component_id:
-            return node
-        for value in node.values():
-            found = find(value, component_id)
-            if found:
-                return found
-    if isinstance(node, list):
-        for value in node:
-            found = find(value, component_id)
-            if found:
-                return found
-    return {}
+def nodes(tree: Any) -> Iterator[dict[str, Any]]:
+    """Every component in a serialised Dash layout, at any depth."""
+    if isinstance(tree, dict):
+        if "type" in tree and "props" in tree:
+            yield tree
+        for value in tree.values():
+            yield from nodes(value)
+    elif isinstance(tree, list):
+        for item in tree:
+            yield from nodes(item)
+
+
+def find(tree: Any, component_id: str) -> dict[str, Any]:
+    """The component with this id ({} when there is none; two with one id is an error)."""
+    found = [n for n in nodes(tree) if n["props"].get("id") == component_id]
+    assert len(found) <= 1, f"{component_id}: {len(found)} found"
+    return found[0] if found else {}
+
+
+def ids(tree: Any) -> set[str]:
+    """The (string) ids of every component in a serialised layout."""
+    return {n["props"]["id"] for n in nodes(tree) if isinstance(n["props"].get("id"), str)}
 
 
 def text_of(node: Any) -> str:
-    """The text a reader sees in a serialised component (its children, recursively)."""
+    """The text a reader sees in a serialised component (its children, recursively, run together)."""
     if isinstance(node, str):
         return node
     if isinstance(node, list):
-        return " ".join(text_of(n) for n in node)
+        return "".join(text_of(n) for n in node)
     if isinstance(node, dict):
         return text_of(node.get("children") if "props" not in node else node["props"].get("children"))
     return "" if node is None else str(node)
@@ -116,24 +134,11 @@ HOSTILE_TOOL = "<script>alert(1)</script>"
 
 
 def submission(council: str, tool: str, version: str = "1.0", **changes: Any) -> dict[str, Any]:
-    """A complete ROI submission (every default given, so nothing is filled in), like roi/submissions/*.yaml."""
-    data: dict[str, Any] = {
-        "schema_version": "1.0", "council": council, "tool": {"name": tool, "version": version}, "appraisal_years": 2,
-        "synthetic": True,
-        "staff_groups": [{"role": "social_worker", "users": 10, "hourly_cost_gbp": 50.0, "tasks_per_user_per_week": 5,
-                          "minutes_per_task_before": 60, "minutes_per_task_after": 36, "working_weeks_per_year": 40,
-                          "time_measured_by": "time_and_motion", "sample_size": 10, "minutes_per_task_before_sd": 12,
-                          "minutes_per_task_after_sd": 9, "tasks_per_user_per_week_sd": 1}],
-        "costs": {"licence_per_user_per_year_gbp": 300, "setup_one_off_gbp": 10_000, "training_hours_per_user": 2,
-                  "annual_support_gbp": 2_000, "annual_infrastructure_gbp": 1_000, "annual_governance_hours": 20,
-                  "governance_hourly_cost_gbp": 50},
-        "cashable_share": 0.25, "optimism_bias": {"one_off_cost_uplift": 0, "recurring_cost_uplift": 0, "benefit_shortfall": 0},
-        "fte_hours_per_year": 1600,
-        "wellbeing": {"instrument": "SWEMWBS", "score_type": "metric", "paired": True,
-                      "before": [19.25, 22.35, 22.35, 17.98, 20.73], "after": [21.54, 24.11, 23.21, 19.98, 20.73]},
-    }
-    data.update(changes)
-    return data
+    """roi_examples' example A for this council and tool, with wellbeing scores, like roi/submissions/*.yaml."""
+    wellbeing = {"instrument": "SWEMWBS", "score_type": "metric", "paired": True,
+                 "before": [19.25, 22.35, 22.35, 17.98, 20.73], "after": [21.54, 24.11, 23.21, 19.98, 20.73]}
+    return {"schema_version": "1.0", **submission_a(council=council, tool={"name": tool, "version": version},
+                                                    wellbeing=wellbeing, **changes)}
 
 
 def write_yaml(path: Path, data: dict[str, Any]) -> Path:
@@ -156,3 +161,23 @@ def home(folder: Path) -> Iterator[str]:
         patch.setenv("ASSURE_HOME", str(folder / "home"))
         patch.delenv("MLFLOW_TRACKING_URI", raising=False)
         yield f"sqlite:///{folder}/mlflow.db"
+
+
+def dashboard(uri: str) -> tuple[DashboardData, dash.Dash, Any]:
+    """The data layer, a new app and a test client on the store at `uri`."""
+    data = DashboardData(Tracker(uri))
+    app = create_app(data=data)
+    return data, app, client(app)
+
+
+@contextlib.contextmanager
+def hostile_appraisal(folder: Path) -> Iterator[tuple[dash.Dash, Any]]:
+    """A council and tool with hostile names, scored and appraised with the bundled councils, in a store in
+    `folder`; yields (app, test client) while ASSURE_HOME is there."""
+    with home(folder) as uri:
+        tracker = Tracker(uri)
+        start_run(SAMPLE, hostile_target(folder / "target"), ["hallucination"], tracking_uri=uri)
+        path = write_yaml(folder / "subs" / "hostile.yaml", submission(HOSTILE_COUNCIL, HOSTILE_TOOL))
+        log_to_mlflow(tracker, appraise([path, SUBMISSIONS], Options(draws=300), tracker))
+        app = create_app(tracker)
+        yield app, client(app)

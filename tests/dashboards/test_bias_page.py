@@ -19,7 +19,7 @@ from dashboards.pages import bias
 from harness.evaluate import start_run
 from harness.goldens import load_golden
 from harness.tracking import Tracker
-from page_client import DEMO, SAMPLE, as_json, call, client, find, home, render, text_of
+from page_client import DEMO, SAMPLE, as_json, call, client, dashboard, find, home, render, text_of
 
 # Five scenarios (the fewest the suite tests) x sex and disability: 30 cases, the quickest real run.
 SCENARIOS = ("cf-001", "cf-002", "cf-003", "cf-016", "cf-017")
@@ -37,15 +37,9 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, Any]
     return uri, {"other": other.run_id, "no_pairs": no_pairs.run_id, "bias": demo.record.run_id, "report": demo.record.report}
 
 
-def _app(uri: str):  # type: ignore[no-untyped-def]
-    data = DashboardData(Tracker(uri))
-    app = create_app(data=data)
-    return data, app, client(app)
-
-
 def test_the_table_shows_each_characteristics_reported_test(store: tuple[str, dict[str, Any]]) -> None:
     uri, runs = store
-    _, app, test_client = _app(uri)
+    _, app, test_client = dashboard(uri)
     page = render(app, test_client, "/bias")
     section = runs["report"]["bias"]
     assert set(section) == set(CHARACTERISTICS)
@@ -71,7 +65,7 @@ def test_the_table_shows_each_characteristics_reported_test(store: tuple[str, di
 
 def test_the_chart_has_every_test_of_a_measure_with_its_ci(store: tuple[str, dict[str, Any]]) -> None:
     uri, runs = store
-    data, app, test_client = _app(uri)
+    data, app, test_client = dashboard(uri)
     tests = bias_data.bias_tests(data, runs["bias"])  # read back from the run's MLflow artifact bias_tests.csv
     assert set(tests["characteristic"]) == set(CHARACTERISTICS) and len(tests) > len(CHARACTERISTICS)
     status, response = call(app, test_client, {"bias-measure.value": "words"}, {"bias-run.value": runs["bias"]})
@@ -92,7 +86,7 @@ def test_the_chart_has_every_test_of_a_measure_with_its_ci(store: tuple[str, dic
 
 def test_the_example_pair_side_by_side(store: tuple[str, dict[str, Any]]) -> None:
     uri, runs = store
-    _, app, test_client = _app(uri)
+    _, app, test_client = dashboard(uri)
     report = runs["report"]
     status, response = call(app, test_client, {"bias-characteristic.value": "disability"}, {"bias-run.value": runs["bias"]})
     assert status == 200
@@ -110,7 +104,7 @@ def test_the_example_pair_side_by_side(store: tuple[str, dict[str, Any]]) -> Non
 
 def test_the_run_selector_navigates_and_a_run_without_pairs_says_so(store: tuple[str, dict[str, Any]]) -> None:
     uri, runs = store
-    _, app, test_client = _app(uri)
+    _, app, test_client = dashboard(uri)
     status, response = call(app, test_client, {"bias-run.value": "another-run"}, {"bias-shown.data": runs["bias"]})
     assert status == 200 and response["go"]["href"] == "/bias?run=another-run"
     status, response = call(app, test_client, {"bias-run.value": runs["bias"]}, {"bias-shown.data": runs["bias"]})

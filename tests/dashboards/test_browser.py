@@ -25,7 +25,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from browser_support import (HOSTILE_COUNCIL, HOSTILE_IMG, HOSTILE_LINK, HOSTILE_SCRIPT, HOSTILE_STRINGS, HOSTILE_TOOL,
+from browser_support import (HOSTILE_COUNCIL, HOSTILE_IMG, HOSTILE_SCRIPT, HOSTILE_STRINGS, HOSTILE_TOOL,
                              HOSTILE_VERSION, REPO, SCREENSHOTS, WAIT, Server, Store, running, server_errors, shared_store)
 
 pytestmark = pytest.mark.integration
@@ -327,8 +327,11 @@ def test_journey_scorecard_compare_case_roi_without_typing_a_url(driver: Any, se
     path, query = path_and_query(driver)
     assert query.get("run") and query.get("case"), driver.current_url
     wait_rendered(driver, "case")
-    driver.find_element(By.ID, "nav-roi").click()
-    wait_for(driver, lambda d: path_and_query(d)[0] == "/roi", "nav-roi did not open ROI")
+    driver.find_element(By.ID, "case-roi").click()  # the ROI of the councils using this case's tool
+    wait_for(driver, lambda d: path_and_query(d)[0] == "/roi" and path_and_query(d)[1].get("tool"),
+             "the case page's ROI link did not open ROI for its tool")
+    driver.find_element(By.ID, "nav-roi").click()  # and the whole region's ROI
+    wait_for(driver, lambda d: path_and_query(d) == ("/roi", {}), "nav-roi did not open ROI")
     wait_rendered(driver, "roi")
     assert "Council" in driver.find_element(By.ID, "roi-table").text
 

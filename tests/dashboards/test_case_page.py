@@ -17,10 +17,8 @@ from dashboards.pages.case import MARK_PRIORITY, find_spans, highlight_segments,
 from harness.evaluate import start_run
 from harness.goldens import load_golden
 from harness.tracking import Tracker
+from page_client import DEMO, SAMPLE, call, client, find, home, ids, nodes, render, text_of
 
-REPO = Path(__file__).resolve().parents[2]
-SAMPLE = REPO / "golden_sets" / "sample"
-DEMO = REPO / "dashboards" / "demo_data"
 PAYLOADS = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[x](javascript:alert(1))")
 XSS_OUTPUT = f"Mrs Hale was seen. {PAYLOADS[0]} Then {PAYLOADS[1]} and a link {PAYLOADS[2]}. She takes donepezil 99 mg."
 
@@ -113,10 +111,7 @@ def test_output_marks_skip_key_fact_findings_and_source_marks_use_the_key_facts_
 def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """vendor A on the sample set (hallucination and omission), and a hostile vendor on a copy of the set that is then deleted."""
     folder = tmp_path_factory.mktemp("case-page")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("ASSURE_HOME", str(folder / "home"))
-        patch.delenv("MLFLOW_TRACKING_URI", raising=False)
-        uri = f"sqlite:///{folder}/m.db"
+    with home(folder) as uri:
         vendor = start_run(SAMPLE, DEMO / "vendor_a.yaml", ["hallucination", "omission"], tracking_uri=uri)
         lines = [json.loads(line) for line in (DEMO / "vendor_a_outputs.jsonl").read_text(encoding="utf-8").splitlines()]
         lines[0]["output"] = XSS_OUTPUT
@@ -129,74 +124,17 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         yield {"uri": uri, "vendor": vendor.run_id, "vendor_report": vendor.report, "hostile": hostile.run_id}
 
 
-def make_client(uri: str) -> Any:
-    """A test client of a new app on this store.
-
-    Dash runs a callback in whatever app `dash.get_app()` last saw in this thread (a context variable
-    that its layout and dependency routes set and never reset), so each new app is made current here.
-    """
-    client = create_app(Tracker(uri)).server.test_client()
-    assert client.get("/").status_code == 200  # the first request registers the page router
-    assert client.get("/_dash-dependencies").status_code == 200  # makes this app the current one
-    return client
-
-
 @pytest.fixture
-def client(store: dict[str, Any]) -> Any:
-    return make_client(store["uri"])
-
-
-def page(client: Any, path: str, search: str = "") -> dict[str, Any]:
-    """The page layout as the browser receives it (the pages router callback), as JSON."""
-    body = {"output": ".._pages_content.children..._pages_store.data..",
-            "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-            "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
-                       {"id": "_pages_location", "property": "search", "value": search}],
-            "changedPropIds": ["_pages_location.pathname"], "state": []}
-    response = client.post("/_dash-update-component", json=body)
-    assert response.status_code == 200, response.data[:500]
-    return response.get_json()["response"]["_pages_content"]["children"]
-
-
-def nodes(tree: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(tree, dict):
-        if "type" in tree and "props" in tree:
-            yield tree
-            yield from nodes(tree["props"].get("children"))
-        else:
-            for value in tree.values():
-                yield from nodes(value)
-    elif isinstance(tree, list):
-        for item in tree:
-            yield from nodes(item)
-
-
-def find(tree: Any, element_id: str) -> dict[str, Any]:
-    found = [n for n in nodes(tree) if n["props"].get("id") == element_id]
-    assert len(found) == 1, f"{element_id}: {len(found)} found"
-    return found[0]
-
-
-def ids(tree: Any) -> set[str]:
-    return {n["props"]["id"] for n in nodes(tree) if isinstance(n["props"].get("id"), str)}
-
-
-def text_of(node: Any) -> str:
-    if isinstance(node, str):
-        return node
-    if isinstance(node, list):
-        return "".join(text_of(n) for n in node)
-    if isinstance(node, dict) and "props" in node:
-        return text_of(node["props"].get("children"))
-    return "" if node is None else str(node)
+def app(store: dict[str, Any]) -> Any:
+    return create_app(Tracker(store["uri"]))
 
 
 def marks(panel: dict[str, Any]) -> list[tuple[str, str]]:
     return [(n["props"]["className"], text_of(n)) for n in nodes(panel["props"]["children"]) if n["type"] == "Mark"]
 
 
-def test_findings_are_marked_in_the_output_and_omitted_key_facts_in_the_source(client: Any, store: dict[str, Any]) -> None:
-    tree = page(client, "/case", f"?run={store['vendor']}&case=sample-001")
+def test_findings_are_marked_in_the_output_and_omitted_key_facts_in_the_source(app: Any, store: dict[str, Any]) -> None:
+    tree = render(app, client(app), "/case", run=store["vendor"], case="sample-001")
     result = next(c for c in store["vendor_report"]["cases"] if c["case_id"] == "sample-001")
     golden = next(c for c in load_golden(SAMPLE).cases if c.id == "sample-001")
     output, source = find(tree, "case-output"), find(tree, "case-source")
@@ -225,8 +163,8 @@ def test_findings_are_marked_in_the_output_and_omitted_key_facts_in_the_source(c
 
 
 def test_vendor_markup_comes_back_as_text_and_an_unreadable_golden_set_still_shows_output_and_findings(
-        client: Any, store: dict[str, Any]) -> None:
-    tree = page(client, "/case", f"?run={store['hostile']}&case=sample-001")
+        app: Any, store: dict[str, Any]) -> None:
+    tree = render(app, client(app), "/case", run=store["hostile"], case="sample-001")
     output = find(tree, "case-output")
     assert text_of(output) == XSS_OUTPUT
     strings = [s for s in _strings(output)]
@@ -251,51 +189,50 @@ def _strings(tree: Any) -> Iterator[str]:
         yield from _strings(tree["props"].get("children"))
 
 
-@pytest.mark.parametrize("search, sentence", [
-    ("", "Choose a run"), ("?run=no-such-run", "no finished evaluation run"), ("?case=sample-001", "Choose a run"),
+@pytest.mark.parametrize("query, sentence", [
+    ({}, "Choose a run"), ({"run": "no-such-run"}, "no finished evaluation run"), ({"case": "sample-001"}, "Choose a run"),
 ])
-def test_without_a_known_run_the_page_says_so(client: Any, search: str, sentence: str) -> None:
-    tree = page(client, "/case", search)
+def test_without_a_known_run_the_page_says_so(app: Any, query: dict[str, str], sentence: str) -> None:
+    tree = render(app, client(app), "/case", **query)
     assert sentence in text_of(find(tree, "case-empty"))
     assert "page-error" not in json.dumps(tree) and "case-output" not in ids(tree)
     assert find(tree, "case-run")["props"]["options"], "a run can still be chosen"
 
 
-def test_an_unknown_case_of_a_known_run_says_so(client: Any, store: dict[str, Any]) -> None:
-    tree = page(client, "/case", f"?run={store['vendor']}&case=sample-404")
+def test_an_unknown_case_of_a_known_run_says_so(app: Any, store: dict[str, Any]) -> None:
+    tree = render(app, client(app), "/case", run=store["vendor"], case="sample-404")
     assert "has no case 'sample-404'" in text_of(find(tree, "case-empty"))
     assert len(find(tree, "case-case")["props"]["options"]) == 3
 
 
 def test_an_empty_store_says_so(tmp_path: Path) -> None:
-    client = make_client(f"sqlite:///{tmp_path}/empty.db")
-    tree = page(client, "/case", "?run=x&case=y")
+    empty = create_app(Tracker(f"sqlite:///{tmp_path}/empty.db"))
+    tree = render(empty, client(empty), "/case", run="x", case="y")
     assert "No evaluation runs" in text_of(find(tree, "case-empty"))
 
 
-def _choose(client: Any, run: str | None, case: str | None, current: dict[str, Any], changed: str) -> Any:
-    body = {"output": _callback_output(client, "case-run"), "outputs": {"id": "go", "property": "href"},
-            "inputs": [{"id": "case-run", "property": "value", "value": run},
-                       {"id": "case-case", "property": "value", "value": case}],
-            "state": [{"id": "case-current", "property": "data", "value": current}], "changedPropIds": [changed]}
-    response = client.post("/_dash-update-component", json=body)
-    assert response.status_code in (200, 204), response.data[:300]
-    return None if response.status_code == 204 else response.get_json()["response"].get("go", {}).get("href")
+def _choose(app: Any, test_client: Any, run: str | None, case: str | None, current: dict[str, Any], changed: str) -> Any:
+    _, response = call(app, test_client, {"case-run.value": run, "case-case.value": case}, {"case-current.data": current},
+                       changed=changed)
+    return None if response is None else response.get("go", {}).get("href")
 
 
-def _callback_output(client: Any, input_id: str) -> str:
-    """The output key Dash registered for the callback that listens to `input_id` (allow_duplicate adds a hash)."""
-    deps = client.get("/_dash-dependencies").get_json()
-    return next(d["output"] for d in deps if any(i["id"] == input_id for i in d["inputs"]))
-
-
-def test_choosing_a_run_or_case_navigates_by_url(client: Any, store: dict[str, Any]) -> None:
+def test_choosing_a_run_or_case_navigates_by_url(app: Any, store: dict[str, Any]) -> None:
     vendor, hostile = store["vendor"], store["hostile"]
+    test_client = client(app)
     here = {"run": vendor, "case": "sample-002"}
-    assert _choose(client, vendor, "sample-003", here, "case-case.value") == f"/case?run={vendor}&case=sample-003"
+    assert _choose(app, test_client, vendor, "sample-003", here, "case-case.value") == f"/case?run={vendor}&case=sample-003"
     # a new run keeps the case when it has it
-    assert _choose(client, hostile, "sample-002", here, "case-run.value") == f"/case?run={hostile}&case=sample-002"
+    assert _choose(app, test_client, hostile, "sample-002", here, "case-run.value") == f"/case?run={hostile}&case=sample-002"
     # nothing changed: no navigation
-    assert _choose(client, vendor, "sample-002", here, "case-case.value") is None
+    assert _choose(app, test_client, vendor, "sample-002", here, "case-case.value") is None
     # from the empty page: choosing a run opens its first case
-    assert _choose(client, vendor, None, {"run": None, "case": None}, "case-run.value") == f"/case?run={vendor}&case=sample-001"
+    assert _choose(app, test_client, vendor, None, {"run": None, "case": None}, "case-run.value") == \
+        f"/case?run={vendor}&case=sample-001"
+
+
+def test_the_case_links_to_the_tools_roi_and_trend(app: Any, store: dict[str, Any]) -> None:
+    tree = render(app, client(app), "/case", run=store["vendor"], case="sample-001")
+    tool = store["vendor_report"]["target"]["name"]
+    assert find(tree, "case-roi")["props"]["href"] == f"/roi?tool={tool}"
+    assert find(tree, "case-trend")["props"]["href"] == f"/trend?tool={tool}"

@@ -20,20 +20,14 @@ from harness.pack import procurement_pack
 from harness.runs import RunReport
 from harness.sentences import no_difference_statement, significant_statements
 from harness.tracking import Tracker
-
-REPO = Path(__file__).resolve().parents[2]
-SAMPLE = REPO / "golden_sets" / "sample"
-DEMO = REPO / "dashboards" / "demo_data"
+from page_client import DEMO, SAMPLE, call, client, find, home, ids, nodes, render, text_of
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """The baseline on another version of the sample set, then the baseline and vendor A on the sample set itself."""
     folder = tmp_path_factory.mktemp("compare-page")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("ASSURE_HOME", str(folder / "home"))
-        patch.delenv("MLFLOW_TRACKING_URI", raising=False)
-        uri = f"sqlite:///{folder}/m.db"
+    with home(folder) as uri:
         other = shutil.copytree(SAMPLE, folder / "sample-1.0.1")
         manifest = other / "manifest.yaml"
         manifest.write_text(manifest.read_text(encoding="utf-8").replace("version: 1.0.0", "version: 1.0.1", 1), encoding="utf-8")
@@ -46,108 +40,34 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
                "other_key": golden_key(other_golden.id, other_golden.version, other_golden.content_hash)}
 
 
-def make_client(uri: str) -> Any:
-    """A test client of a new app on this store.
-
-    Dash runs a callback in whatever app `dash.get_app()` last saw in this thread (a context variable
-    that its layout and dependency routes set and never reset), so each new app is made current here.
-    """
-    client = create_app(Tracker(uri)).server.test_client()
-    assert client.get("/").status_code == 200  # the first request registers the page router
-    assert client.get("/_dash-dependencies").status_code == 200  # makes this app the current one
-    return client
-
-
 @pytest.fixture
-def client(store: dict[str, Any]) -> Any:
-    return make_client(store["uri"])
-
-
-def page(client: Any, path: str, search: str = "") -> dict[str, Any]:
-    """The page layout as the browser receives it (the pages router callback), as JSON."""
-    body = {"output": ".._pages_content.children..._pages_store.data..",
-            "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-            "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
-                       {"id": "_pages_location", "property": "search", "value": search}],
-            "changedPropIds": ["_pages_location.pathname"], "state": []}
-    response = client.post("/_dash-update-component", json=body)
-    assert response.status_code == 200, response.data[:500]
-    return response.get_json()["response"]["_pages_content"]["children"]
-
-
-def callback(client: Any, output_prefix: str, inputs: list[tuple[str, str, Any]], state: list[tuple[str, str, Any]] = (),
-             changed: str | None = None) -> dict[str, Any] | None:
-    """Call the registered callback whose output key starts with `output_prefix` and whose inputs are these."""
-    deps = client.get("/_dash-dependencies").get_json()
-    wanted = [(i, p) for i, p, _ in inputs]
-    dep = next(d for d in deps if d["output"].startswith(output_prefix) and [(i["id"], i["property"]) for i in d["inputs"]] == wanted)
-    outputs = [{"id": o.split(".")[0], "property": o.split(".")[1].split("@")[0]}
-               for o in dep["output"].strip(".").split("...")]
-    body = {"output": dep["output"], "outputs": outputs if len(outputs) > 1 else outputs[0],
-            "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
-            "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
-            "changedPropIds": [changed or f"{inputs[0][0]}.{inputs[0][1]}"]}
-    response = client.post("/_dash-update-component", json=body)
-    assert response.status_code in (200, 204), response.data[:500]
-    return None if response.status_code == 204 else response.get_json()["response"]
-
-
-def nodes(tree: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(tree, dict):
-        if "type" in tree and "props" in tree:
-            yield tree
-            yield from nodes(tree["props"].get("children"))
-        else:
-            for value in tree.values():
-                yield from nodes(value)
-    elif isinstance(tree, list):
-        for item in tree:
-            yield from nodes(item)
-
-
-def find(tree: Any, element_id: str) -> dict[str, Any]:
-    found = [n for n in nodes(tree) if n["props"].get("id") == element_id]
-    assert len(found) == 1, f"{element_id}: {len(found)} found"
-    return found[0]["props"]
-
-
-def ids(tree: Any) -> set[str]:
-    return {n["props"]["id"] for n in nodes(tree) if isinstance(n["props"].get("id"), str)}
-
-
-def text_of(node: Any) -> str:
-    if isinstance(node, str):
-        return node
-    if isinstance(node, list):
-        return " ".join(text_of(n) for n in node)
-    if isinstance(node, dict):
-        return text_of(node.get("children") if "props" not in node else node["props"].get("children"))
-    return "" if node is None else str(node)
+def app(store: dict[str, Any]) -> Any:
+    return create_app(Tracker(store["uri"]))
 
 
 def test_default_is_the_newest_run_of_each_tool_on_the_newest_set_with_the_engines_numbers(
-        client: Any, store: dict[str, Any]) -> None:
-    tree = page(client, "/compare")
-    assert find(tree, "compare-golden")["value"] == store["key"]
-    runs = find(tree, "compare-runs")
+        app: Any, store: dict[str, Any]) -> None:
+    tree = render(app, client(app), "/compare")
+    assert find(tree, "compare-golden")["props"]["value"] == store["key"]
+    runs = find(tree, "compare-runs")["props"]
     assert runs["value"] == [store["baseline"], store["vendor"]], "baseline first, so the vendor is B"
     assert {o["value"] for o in runs["options"]} == {store["baseline"], store["vendor"]}, "no run on another set is offered"
-    assert store["other_key"] in {o["value"] for o in find(tree, "compare-golden")["options"]}
+    assert store["other_key"] in {o["value"] for o in find(tree, "compare-golden")["props"]["options"]}
     comparison = compare(store["reports"])
     expected = significant_statements(comparison) or [no_difference_statement(comparison)]
-    shown = text_of(find(tree, "compare-sentences")["children"])
+    shown = text_of(find(tree, "compare-sentences"))
     assert all(line in shown for line in expected)
-    assert "Holm" in text_of(find(tree, "compare-holm")["children"])
-    assert find(tree, "compare-pack")["disabled"] is False
+    assert "Holm" in text_of(find(tree, "compare-holm"))
+    assert find(tree, "compare-pack")["props"]["disabled"] is False
 
-    scores = find(tree, "compare-scores")["data"]
+    scores = find(tree, "compare-scores")["props"]["data"]
     vendor_scores = next(r for r in scores if r["run_id"] == store["vendor"] and r["scorer"] == "unsupported_details")
     summary = comparison.side(store["vendor"]).scorers["unsupported_details"]
     assert vendor_scores["mean"] == f"{summary.mean:.3f}"
     assert vendor_scores["mean_ci"] == f"{summary.mean_ci[0]:.3f} to {summary.mean_ci[1]:.3f}"
     assert vendor_scores["passed"] == f"{round(summary.pass_rate * summary.n_scored)} of {summary.n_scored}"
 
-    pairs = find(tree, "compare-pairs")["data"]
+    pairs = find(tree, "compare-pairs")["props"]["data"]
     d = next(x for x in comparison.pairs[0].scorers if x.scorer == "unsupported_details")
     row = next(r for r in pairs if r["scorer"] == "unsupported_details")
     assert row["difference"] == f"{d.difference:+.3f}" and row["cases"] == d.n_shared
@@ -155,85 +75,89 @@ def test_default_is_the_newest_run_of_each_tool_on_the_newest_set_with_the_engin
     assert row["mcnemar_p_holm"] == (f"{d.mcnemar_p_holm:.3f}" if d.mcnemar_p_holm >= 0.001 else "< 0.001")
     assert row["passed_only_by_a"] == d.only_a_passed and row["passed_only_by_b"] == d.only_b_passed
 
-    critical = find(tree, "compare-critical")["data"]
+    critical = find(tree, "compare-critical")["props"]["data"]
     assert next(r for r in critical if r["run_id"] == store["vendor"])["total"] > 0, "vendor A invents a dose"
 
-    worse = find(tree, "compare-worse")["data"]
+    worse = find(tree, "compare-worse")["props"]["data"]
     assert worse and {r["run_b"] for r in worse} == {store["vendor"]}
     assert {(w.case_id, w.scorer) for w in comparison.pairs[0].worse_cases} == {(r["case_id"], r["scorer"]) for r in worse}
 
-    figure = find(tree, "compare-chart")["figure"]
+    figure = find(tree, "compare-chart")["props"]["figure"]
     trace = figure["data"][0]
     assert len(trace["x"]) == len(comparison.scorers) and trace["error_x"]["array"] and trace["error_x"]["arrayminus"]
     assert any(c.startswith(f"/case?run={store['vendor']}&case=") for c in trace["customdata"])
 
 
-def test_a_set_with_one_run_or_a_store_with_none_says_so_in_a_sentence(client: Any, store: dict[str, Any], tmp_path: Path) -> None:
-    tree = page(client, "/compare", f"?golden={store['other_key'].replace('#', '%23')}")
-    assert "has 1 run(s)" in text_of(find(tree, "compare-empty")["children"])
-    assert find(tree, "compare-pack")["disabled"] is True
+def test_a_set_with_one_run_or_a_store_with_none_says_so_in_a_sentence(app: Any, store: dict[str, Any], tmp_path: Path) -> None:
+    tree = render(app, client(app), "/compare", golden=store["other_key"])
+    assert "has 1 run(s)" in text_of(find(tree, "compare-empty"))
+    assert find(tree, "compare-pack")["props"]["disabled"] is True
     assert not {"compare-worse", "compare-chart", "page-error"} & ids(tree)
 
-    empty = make_client(f"sqlite:///{tmp_path}/empty.db")
-    assert "No evaluation runs" in text_of(find(page(empty, "/compare"), "compare-empty")["children"])
+    empty = create_app(Tracker(f"sqlite:///{tmp_path}/empty.db"))
+    assert "No evaluation runs" in text_of(find(render(empty, client(empty), "/compare"), "compare-empty"))
 
 
-def test_a_link_that_mixes_sets_leaves_out_the_runs_on_another_set(client: Any, store: dict[str, Any]) -> None:
-    search = f"?golden={store['key'].replace('#', '%23')}&runs={store['elsewhere']},{store['vendor']}"
-    tree = page(client, "/compare", search)
-    assert find(tree, "compare-runs")["value"] == [store["vendor"]]
-    assert store["elsewhere"] in text_of(find(tree, "compare-left-out")["children"])
-    assert "at least two runs" in text_of(find(tree, "compare-empty")["children"])
+def test_a_link_that_mixes_sets_leaves_out_the_runs_on_another_set(app: Any, store: dict[str, Any]) -> None:
+    test_client = client(app)
+    tree = render(app, test_client, "/compare", golden=store["key"], runs=f"{store['elsewhere']},{store['vendor']}")
+    assert find(tree, "compare-runs")["props"]["value"] == [store["vendor"]]
+    assert store["elsewhere"] in text_of(find(tree, "compare-left-out"))
+    assert "at least two runs" in text_of(find(tree, "compare-empty"))
     # runs alone: the set is the first run's
-    tree = page(client, "/compare", f"?runs={store['vendor']},{store['baseline']}")
-    assert find(tree, "compare-golden")["value"] == store["key"]
-    assert find(tree, "compare-runs")["value"] == [store["vendor"], store["baseline"]]
-    assert {r["run_b"] for r in find(tree, "compare-worse")["data"]} <= {store["baseline"]}
+    tree = render(app, test_client, "/compare", runs=f"{store['vendor']},{store['baseline']}")
+    assert find(tree, "compare-golden")["props"]["value"] == store["key"]
+    assert find(tree, "compare-runs")["props"]["value"] == [store["vendor"], store["baseline"]]
+    assert {r["run_b"] for r in find(tree, "compare-worse")["props"]["data"]} <= {store["baseline"]}
 
 
-def test_choosing_a_set_offers_only_its_runs_and_the_results_refilter_them(client: Any, store: dict[str, Any]) -> None:
-    out = callback(client, "..compare-runs.options", [("compare-golden", "value", store["other_key"])])
+def test_choosing_a_set_offers_only_its_runs_and_the_results_refilter_them(app: Any, store: dict[str, Any]) -> None:
+    test_client = client(app)
+    _, out = call(app, test_client, {"compare-golden.value": store["other_key"]})
     assert out["compare-runs"]["value"] == [store["elsewhere"]]
     assert [o["value"] for o in out["compare-runs"]["options"]] == [store["elsewhere"]]
 
-    out = callback(client, "..compare-results.children", [("compare-golden", "value", store["key"]),
-                                                          ("compare-runs", "value", [store["baseline"], store["elsewhere"]])])
+    _, out = call(app, test_client, {"compare-golden.value": store["key"],
+                                     "compare-runs.value": [store["baseline"], store["elsewhere"]]})
     assert out["compare-pack"]["disabled"] is True
     assert "compare-empty" in ids(out["compare-results"]["children"])
     assert store["elsewhere"] not in out["compare-link"]["href"]
 
-    out = callback(client, "..compare-results.children", [("compare-golden", "value", store["key"]),
-                                                          ("compare-runs", "value", [store["baseline"], store["vendor"]])])
+    _, out = call(app, test_client, {"compare-golden.value": store["key"],
+                                     "compare-runs.value": [store["baseline"], store["vendor"]]})
     assert {"compare-worse", "compare-chart", "compare-pairs", "compare-sentences"} <= ids(out["compare-results"]["children"])
     assert out["compare-link"]["href"] == f"/compare?golden={store['key'].replace('@', '%40').replace('#', '%23')}" \
         f"&runs={store['baseline']}%2C{store['vendor']}"
 
 
-def test_the_pack_download_is_the_assure_compare_html_pack(client: Any, store: dict[str, Any]) -> None:
-    out = callback(client, "compare-pack-download.data", [("compare-pack", "n_clicks", 1)],
-                   [("compare-golden", "value", store["key"]), ("compare-runs", "value", [store["baseline"], store["vendor"]])])
+def test_the_pack_download_is_the_assure_compare_html_pack(app: Any, store: dict[str, Any]) -> None:
+    test_client = client(app)
+    _, out = call(app, test_client, {"compare-pack.n_clicks": 1},
+                  {"compare-golden.value": store["key"], "compare-runs.value": [store["baseline"], store["vendor"]]})
     download = out["compare-pack-download"]["data"]
     assert download["filename"] == "procurement-pack-sample-v1.0.0.html" and download["type"] == "text/html"
     expected = procurement_pack(compare(store["reports"]), store["reports"])
     undated = lambda page: re.sub(r"Generated [^<]* by assure", "", page)  # noqa: E731
     assert undated(download["content"]) == undated(expected)
     # fewer than two runs on the set: nothing to download
-    assert callback(client, "compare-pack-download.data", [("compare-pack", "n_clicks", 2)],
-                    [("compare-golden", "value", store["key"]), ("compare-runs", "value", [store["vendor"], store["elsewhere"]])]) in (None, {})
+    assert call(app, test_client, {"compare-pack.n_clicks": 2},
+                {"compare-golden.value": store["key"], "compare-runs.value": [store["vendor"], store["elsewhere"]]})[1] in (None, {})
 
 
-def test_clicking_a_worse_case_or_a_chart_point_opens_the_case(client: Any, store: dict[str, Any]) -> None:
+def test_clicking_a_worse_case_or_a_chart_point_opens_the_case(app: Any, store: dict[str, Any]) -> None:
+    test_client = client(app)
     rows = [{"case_id": "sample-002", "run_b": store["vendor"]}, {"case_id": "sample-001", "run_b": store["vendor"]}]
-    out = callback(client, "go.href", [("compare-worse", "active_cell", {"row": 1, "column": 0})],
-                   [("compare-worse", "derived_viewport_data", rows)])
+    _, out = call(app, test_client, {"compare-worse.active_cell": {"row": 1, "column": 0}},
+                  {"compare-worse.derived_viewport_data": rows})
     assert out["go"]["href"] == f"/case?run={store['vendor']}&case=sample-001"
-    out = callback(client, "go.href", [("compare-chart", "clickData", {"points": [{"customdata": f"/case?run={store['vendor']}&case=sample-003"}]})])
+    _, out = call(app, test_client,
+                  {"compare-chart.clickData": {"points": [{"customdata": f"/case?run={store['vendor']}&case=sample-003"}]}})
     assert out["go"]["href"] == f"/case?run={store['vendor']}&case=sample-003"
-    out = callback(client, "go.href", [("compare-chart", "clickData", {"points": [{"customdata": "javascript:alert(1)"}]})])
+    _, out = call(app, test_client, {"compare-chart.clickData": {"points": [{"customdata": "javascript:alert(1)"}]}})
     assert not (out or {}).get("go"), "only a Case page link is followed"
 
 
-def test_page_json_has_no_raw_html_components(client: Any) -> None:
-    tree = page(client, "/compare")
+def test_page_json_has_no_raw_html_components(app: Any) -> None:
+    tree = render(app, client(app), "/compare")
     assert not {n["type"] for n in nodes(tree)} & {"Script", "Img", "Iframe", "Markdown"}
     assert "dangerously_allow_html" not in json.dumps(tree)

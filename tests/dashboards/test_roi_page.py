@@ -18,10 +18,9 @@ from dashboards.pages import roi as roi_page
 from harness.evaluate import start_run
 from harness.tracking import Tracker
 from roi.appraise import Options, appraise
-from roi.paths import SUBMISSIONS
 from roi.report import log_to_mlflow
 from page_client import (DEMO, HOSTILE_COUNCIL, HOSTILE_TOOL, SAMPLE, as_json, call, client, find, home,
-                              hostile_target, render, submission, text_of, write_yaml)
+                         hostile_appraisal, render, submission, text_of, write_yaml)
 
 pytestmark = pytest.mark.integration
 
@@ -210,13 +209,7 @@ def test_a_report_without_sensitivities_has_them_recomputed_through_roi(tmp_path
 
 
 def test_hostile_council_and_tool_names_are_escaped_in_figures_and_plain_text_in_tables(tmp_path: Path) -> None:
-    with home(tmp_path) as uri:
-        tracker = Tracker(uri)
-        start_run(SAMPLE, hostile_target(tmp_path / "target"), ["hallucination"], tracking_uri=uri)
-        path = write_yaml(tmp_path / "subs" / "hostile.yaml", submission(HOSTILE_COUNCIL, HOSTILE_TOOL))
-        log_to_mlflow(tracker, appraise([path, SUBMISSIONS], Options(draws=300), tracker))
-        app = create_app(tracker)
-        test_client = client(app)
+    with hostile_appraisal(tmp_path) as (app, test_client):
         page = render(app, test_client, "/roi", tool=HOSTILE_TOOL)
     rows = find(page, "roi-table")["props"]["data"]
     assert [(r["council"], r["tool"]) for r in rows] == [(HOSTILE_COUNCIL, HOSTILE_TOOL)]

@@ -14,7 +14,8 @@ from harness.evaluate import start_run
 from harness.gate import Thresholds, record_verdict, run_gate
 from harness.runs import RunReport
 from harness.tracking import Tracker
-from page_client import DEMO, HOSTILE_TOOL, SAMPLE, as_json, call, client, find, hostile_target, home, render, text_of
+from page_client import (DEMO, HOSTILE_TOOL, SAMPLE, as_json, call, client, dashboard, find, hostile_target, home,
+                         render, text_of)
 
 
 @pytest.fixture(scope="module")
@@ -36,15 +37,9 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, str]
     return uri, {name: r.run_id for name, r in records.items()}
 
 
-def _app(uri: str):  # type: ignore[no-untyped-def]
-    data = DashboardData(Tracker(uri))
-    app = create_app(data=data)
-    return data, app, client(app)
-
-
 def test_two_versions_on_one_line_with_the_gates_verdicts(store: tuple[str, dict[str, str]]) -> None:
     uri, runs = store
-    data, app, test_client = _app(uri)
+    data, app, test_client = dashboard(uri)
     golden = data.golden_sets()[0]["key"]
     page = render(app, test_client, "/trend", tool="vendor-a-minutes", golden=golden)
     figure = find(page, "trend-chart")["props"]["figure"]
@@ -74,7 +69,7 @@ def test_two_versions_on_one_line_with_the_gates_verdicts(store: tuple[str, dict
 
 def test_the_mean_and_another_tool_through_the_callbacks(store: tuple[str, dict[str, str]]) -> None:
     uri, runs = store
-    data, app, test_client = _app(uri)
+    data, app, test_client = dashboard(uri)
     golden = data.golden_sets()[0]["key"]
     status, response = call(app, test_client, {"trend-golden.value": golden, "trend-measure.value": "mean"},
                             {"trend-tool.value": "vendor-a-minutes"})
@@ -98,7 +93,7 @@ def test_the_mean_and_another_tool_through_the_callbacks(store: tuple[str, dict[
 
 def test_a_hostile_tool_name_and_version_are_escaped_in_the_figure(store: tuple[str, dict[str, str]]) -> None:
     uri, _ = store
-    data, app, test_client = _app(uri)
+    data, app, test_client = dashboard(uri)
     golden = data.golden_sets()[0]["key"]
     page = render(app, test_client, "/trend", tool=HOSTILE_TOOL, golden=golden)
     figure = find(page, "trend-chart")["props"]["figure"]

@@ -24,10 +24,9 @@ from harness.stats import wilson_ci
 from harness.tracking import Tracker
 from roi.appraise import Options, appraise
 from roi.calculate import compute
-from roi.paths import SUBMISSIONS
 from roi.report import log_to_mlflow
 from page_client import (DEMO, HOSTILE_COUNCIL, HOSTILE_TOOL, SAMPLE, as_json, call, client, find, home,
-                              hostile_target, render, submission, text_of, write_yaml)
+                         hostile_appraisal, render, submission, text_of, write_yaml)
 
 VENDOR_COUNCILS = ["Eastvale Council", "Harrowfield Council", "Marlowby Council"]
 
@@ -243,13 +242,7 @@ def test_a_tool_appraised_before_it_was_scored_is_left_out_with_the_command_that
 
 @pytest.mark.integration
 def test_hostile_council_and_tool_names_are_escaped_in_the_chart_and_plain_text_in_the_table(tmp_path: Path) -> None:
-    with home(tmp_path) as uri:
-        tracker = Tracker(uri)
-        start_run(SAMPLE, hostile_target(tmp_path / "target"), ["hallucination"], tracking_uri=uri)
-        path = write_yaml(tmp_path / "subs" / "hostile.yaml", submission(HOSTILE_COUNCIL, HOSTILE_TOOL))
-        log_to_mlflow(tracker, appraise([path, SUBMISSIONS], Options(draws=300), tracker))
-        app = create_app(tracker)
-        test_client = client(app)
+    with hostile_appraisal(tmp_path) as (app, test_client):
         page = render(app, test_client, "/value")
         figure = find(page, "value-chart")["props"]["figure"]
         trace = next(t for t in figure["data"] if "script" in t["name"])

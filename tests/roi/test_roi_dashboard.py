@@ -17,6 +17,7 @@ from dashboards.roi_view import latest_roi_report
 from harness.tracking import Tracker
 from roi.appraise import Options, appraise
 from roi.report import log_to_mlflow
+from page_client import client, find, render
 from roi_examples import submission_a, write_submission
 
 pytestmark = pytest.mark.integration
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.integration
 def test_roi_page_shows_the_newest_appraisal_and_escapes_council_text(tmp_path: Path) -> None:
     tracker = Tracker()
     assert latest_roi_report(tracker) is None
-    assert "No ROI appraisal in this store yet" in json.dumps(_find(_roi_page(tracker), "roi-empty"))
+    assert "No ROI appraisal in this store yet" in json.dumps(find(_roi_page(tracker), "roi-empty"))
 
     report = run_roi_demo()
     frame = councils_frame(latest_roi_report(tracker))
@@ -38,38 +39,12 @@ def test_roi_page_shows_the_newest_appraisal_and_escapes_council_text(tmp_path: 
     log_to_mlflow(tracker, appraise([tmp_path / "h.yaml"], Options(draws=200), tracker))
     page = _roi_page(tracker)  # a new app: the newest appraisal is now the hostile one
     assert "dangerously_allow_html" not in json.dumps(page)
-    assert _find(page, "roi-table")["props"]["data"][0]["council"] == hostile  # DataTable cells are plain text
-    figure = _find(page, "roi-standardised")["props"]["figure"]
+    assert find(page, "roi-table")["props"]["data"][0]["council"] == hostile  # DataTable cells are plain text
+    figure = find(page, "roi-standardised")["props"]["figure"]
     assert figure["data"][0]["x"] == ["&lt;img src=x onerror=alert(1)&gt; Council"]  # escaped before plotly reads it
 
 
 def _roi_page(tracker: Tracker) -> Any:
-    """The /roi page as the browser receives it (Dash's page router callback)."""
+    """The /roi page of a new app on this store."""
     app = create_app(tracker)
-    client = app.server.test_client()
-    assert client.get("/").status_code == 200  # the first request registers the page router
-    key = next(k for k in app.callback_map if "_pages_content.children" in k)
-    response = client.post("/_dash-update-component", json={
-        "output": key, "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-        "inputs": [{"id": "_pages_location", "property": "pathname", "value": "/roi"},
-                   {"id": "_pages_location", "property": "search", "value": ""}],
-        "changedPropIds": ["_pages_location.pathname"], "state": []})
-    assert response.status_code == 200
-    return response.get_json()["response"]["_pages_content"]["children"]
-
-
-def _find(node: object, component_id: str) -> dict:
-    """The component with this id in a serialised Dash layout."""
-    if isinstance(node, dict):
-        if node.get("props", {}).get("id") == component_id:
-            return node
-        for value in node.values():
-            found = _find(value, component_id)
-            if found:
-                return found
-    if isinstance(node, list):
-        for value in node:
-            found = _find(value, component_id)
-            if found:
-                return found
-    return {}
+    return render(app, client(app), "/roi")
