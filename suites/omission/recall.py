@@ -154,7 +154,11 @@ def in_own_words(text: str) -> str:
         for pattern, repl in _FIRST_PERSON:
             quoted = pattern.sub(repl, quoted)
         before, after = match.string[match.start() - 1: match.start()], match.string[match.end(): match.end() + 1]
-        return (" " if before.isalnum() else "") + quoted + (" " if after.isalnum() else "")  # no words run together
+        # A space keeps words from running together ("I'" + "they", or two quotations side by side), except
+        # beside white space, the text's ends, or punctuation that closes a clause.
+        pad_before = " " if before and not before.isspace() else ""
+        pad_after = " " if after and not after.isspace() and after not in ".,;:!?)]" else ""
+        return pad_before + quoted + pad_after
     text = _QUOTED.sub(revoice, text)
     for pattern, repl in _THIRD_PERSON:
         text = pattern.sub(repl, text)

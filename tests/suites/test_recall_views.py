@@ -8,6 +8,8 @@ has it absent, and the case still fails.
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -150,8 +152,7 @@ PIECES = [*"IimeyshrMHEtoawd'’-\"“”‘ .,:", "I'm", "I’d", "my", "me", "
 def test_reading_in_own_words_changes_no_content_term(text: str) -> None:
     """The own-words reading only swaps pronouns and drops quotation marks: it never gives a passage a
     content term it lacks, so a fact's terms can be no better covered by it than by the passage itself.
-    (A quotation mark at a word's edge is punctuation, not content: "III'" and "III" are one term here.)"""
-    def bare(found: frozenset[str]) -> set[str]:
-        return {term.strip("'’") for term in found} - {""}
-
-    assert bare(terms(in_own_words(text))) <= bare(terms(text))
+    Its terms are those of the text, read with or without its quotation marks ("III''Ime" holds "iii" and
+    "ime" once its marks are dropped), since dropping them is all it does besides swapping pronouns."""
+    unquoted = re.sub(r"(?<![A-Za-z])[\"“”‘’']|[\"“”‘’'](?![A-Za-z])", " ", text)  # an apostrophe inside a word stays
+    assert terms(in_own_words(text)) <= terms(text) | terms(unquoted)
