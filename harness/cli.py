@@ -14,20 +14,17 @@ from typing import Annotated, Any, Optional
 from . import _env  # noqa: F401  (telemetry off first)
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from .console import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_OK, console, err_console  # noqa: F401  (re-exported)
 from .errors import InputError
 from .plugins import load_commands
 
-EXIT_OK, EXIT_GATE_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, rich_markup_mode=None,
                   help="Test and assure AI tools used in adult social care. Exit codes: 0 ok, 1 threshold failed, 2 bad input.")
-console = Console()
-err_console = Console(stderr=True)
 
 
 def _add_subcommands() -> None:

@@ -53,7 +53,7 @@ def register(app: typer.Typer) -> None:
         else:
             print_comparison(comparison)
         if html:
-            from .cli import err_console  # stderr, so that --json and --markdown stay clean on stdout
+            from .console import err_console  # stderr, so that --json and --markdown stay clean on stdout
 
             err_console.print(f"procurement pack written to {escape(str(html))} ({html.stat().st_size / 1024:.0f} KiB)")
 
@@ -70,7 +70,7 @@ def register(app: typer.Typer) -> None:
         """Exit 1 if the run is below a threshold or significantly worse than the baseline; 0 otherwise; 2 on bad input.
 
         The verdict is recorded on the candidate run in MLflow (tags assure.gate.*; gating again replaces them)."""
-        from .cli import EXIT_GATE_FAILED, EXIT_OK
+        from .console import EXIT_GATE_FAILED, EXIT_OK
         from .gate import load_thresholds, record_verdict, run_gate
         from .junit import write_gate_junit
         from .markdown import gate_markdown
@@ -95,7 +95,7 @@ def register(app: typer.Typer) -> None:
         try:
             record_verdict(tracker, candidate.run_id, result, baseline_id, thresholds)
         except Exception as exc:  # the store could not take the tags (e.g. a report file from another store): the verdict stands
-            from .cli import err_console
+            from .console import err_console
 
             reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             err_console.print(f"warning: the gate's verdict was not recorded in MLflow: {escape(reason)}")
@@ -162,7 +162,7 @@ def print_gate(result: object) -> None:
 
 
 def _console() -> Console:
-    from .cli import console
+    from .console import console
 
     return console
 

@@ -15,7 +15,7 @@ goldens_app = typer.Typer(no_args_is_help=True, help="Build golden-set material:
 @goldens_app.command("expand")
 def expand_command(folder: Annotated[Path, typer.Argument(help="Counterfactual set folder (scenarios.jsonl, names.yaml, variants.yaml).")]) -> None:
     """Regenerate cases.jsonl of a counterfactual set from its scenario templates."""
-    from .cli import console
+    from .console import console
     from .counterfactual import expand_folder, write_cases
 
     cases = expand_folder(folder)
@@ -36,7 +36,7 @@ def perturb_command(
     perturbed.jsonl: a clean control plus one output per applicable defect kind for every case.
     vendor_outputs.jsonl + vendor_labels.jsonl + vendor.yaml: one output per case, ready for `assure run`.
     """
-    from .cli import console
+    from .console import console
     from .errors import InputError
     from .goldens import load_golden
     from .perturb import INJECTORS, perturb_case, simulate_vendor

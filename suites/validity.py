@@ -39,6 +39,8 @@ from harness.paths import benchmarks_dir
 from harness.plugins import load_suite
 from harness.scoring import Scorer
 
+from .classification import best_threshold, classification, roc_auc  # noqa: F401  (also imported from here)
+
 SUMMEDITS_DOMAINS = ("qmsumm", "sales_call", "news")
 DEV_SPLIT, REPORT_SPLIT = "test", "evaluation"
 GOLDEN_SETS = ("safeguarding_minutes", "case_note_summary")
@@ -177,35 +179,6 @@ def false_alarms(scorer: Scorer, examples: list[Example]) -> list[FalseAlarms]:
                         100 * t["critical"] / t["n"] if t["n"] else math.nan,
                         t["quoted"] / t["failed"] if t["failed"] else math.nan, dict(sorted(t["kinds"].items())))
             for name, t in sorted(tallies.items())]
-
-
-def roc_auc(labels: list[bool], scores: list[float]) -> float:
-    """Probability that a random positive scores above a random negative (ties count half)."""
-    positives = np.array([s for s, y in zip(scores, labels) if y])
-    negatives = np.array([s for s, y in zip(scores, labels) if not y])
-    if positives.size == 0 or negatives.size == 0:
-        return float("nan")
-    greater = (positives[:, None] > negatives[None, :]).sum()
-    ties = (positives[:, None] == negatives[None, :]).sum()
-    return float((greater + 0.5 * ties) / (positives.size * negatives.size))
-
-
-def classification(labels: list[bool], flagged: list[bool]) -> tuple[float, float, float]:
-    """(balanced accuracy, precision, recall), the inconsistent class being positive."""
-    tp = sum(1 for y, f in zip(labels, flagged) if y and f)
-    fn = sum(1 for y, f in zip(labels, flagged) if y and not f)
-    tn = sum(1 for y, f in zip(labels, flagged) if not y and not f)
-    fp = sum(1 for y, f in zip(labels, flagged) if not y and f)
-    recall = tp / (tp + fn) if tp + fn else float("nan")
-    specificity = tn / (tn + fp) if tn + fp else float("nan")
-    precision = tp / (tp + fp) if tp + fp else float("nan")
-    return (recall + specificity) / 2, precision, recall
-
-
-def best_threshold(labels: list[bool], values: list[float]) -> float:
-    """The value cut (flag when value < cut) with the best balanced accuracy on development data."""
-    candidates = sorted(set(values)) + [1.0 + 1e-9]
-    return max(candidates, key=lambda cut: classification(labels, [v < cut for v in values])[0])
 
 
 def _found(example: Example, spans: list[str]) -> bool | None:

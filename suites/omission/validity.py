@@ -28,7 +28,7 @@ from harness.goldens import Case, KeyFact, load_golden
 from harness.perturb import OMISSION_MIN_OVERLAP, fact_overlap
 from harness.text import split_sentences
 
-from suites.validity import best_threshold, classification, roc_auc
+from suites.classification import best_threshold, classification, roc_auc
 
 from .benchmark_data import kirstein_split, load_kirstein, load_realsumm, realsumm_split
 from .recall import PARTIAL_AT, PRESENT_AT, KeyFactRecallScorer, derive_key_facts, match_facts, weighted_recall
