@@ -133,14 +133,6 @@ class DashboardData:
         case = next((c for c in golden.cases if c.id == case_id), None) if golden else None
         return report, result, case
 
-    def critical_findings(self, run_id: str) -> dict[str, int]:
-        """Critical findings per scorer in one run."""
-        counts: dict[str, int] = {}
-        for case in self.report(run_id).report["cases"]:
-            for scorer, score in (case.get("scores") or {}).items():
-                counts[scorer] = counts.get(scorer, 0) + sum(f.get("severity") == "critical" for f in score.get("findings") or [])
-        return counts
-
     def summary(self, run_id: str) -> RunSide:
         """One run as the comparison engine summarises it (mean and pass rate with CIs, critical findings per scorer)."""
         return self._summaries.get(run_id, lambda: summarise_run(self.report(run_id)))

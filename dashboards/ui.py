@@ -49,6 +49,13 @@ def case_href(run_id: str, case_id: str) -> str:
     return href("/case", run=run_id, case=case_id)
 
 
+def clicked_row(cell: dict[str, Any] | None, rows: list[dict[str, Any]] | None) -> dict[str, Any] | None:
+    """The table row a click landed on (`active_cell` against the page of rows shown), or None."""
+    if not cell or not rows or cell.get("row") is None or cell["row"] >= len(rows):
+        return None
+    return rows[cell["row"]]
+
+
 def page(title: str, meaning: str, *children: Any, page_id: str) -> html.Div:
     """A page: its heading, one line on what its numbers mean (for a social worker), then its content."""
     return html.Div([html.H1(title), html.P(meaning, className="meaning"), *children], id=page_id, className="page")

@@ -106,9 +106,9 @@ def register_callbacks(app: dash.Dash) -> None:
     @app.callback(Output("go", "href", allow_duplicate=True), Input("compare-worse", "active_cell"),
                   State("compare-worse", "derived_viewport_data"), prevent_initial_call=True)
     def open_worse(cell: dict[str, Any] | None, rows: list[dict[str, Any]] | None) -> str:
-        if not cell or not rows or cell.get("row") is None or cell["row"] >= len(rows):
+        row = ui.clicked_row(cell, rows)
+        if row is None:
             return no_update
-        row = rows[cell["row"]]
         return ui.case_href(row["run_b"], row["case_id"])
 
     @app.callback(Output("go", "href", allow_duplicate=True), Input("compare-chart", "clickData"), prevent_initial_call=True)
@@ -273,7 +273,8 @@ def _topics_frame(comparison: Comparison) -> pd.DataFrame:
 
 
 def _critical_frame(comparison: Comparison) -> pd.DataFrame:
-    counts = {side.run_id: ui.data().critical_findings(side.run_id) for side in comparison.runs}
+    # The engine's own counts (scored cases), so the page agrees with the procurement pack it downloads.
+    counts = {side.run_id: {s: summary.critical_findings for s, summary in side.scorers.items()} for side in comparison.runs}
     scorers = list(dict.fromkeys(s for c in counts.values() for s in c))
     rows = []
     for side in comparison.runs:

@@ -90,9 +90,9 @@ def register_callbacks(app: dash.Dash) -> None:
     @app.callback(Output("go", "href", allow_duplicate=True), Input("scorecard-cases", "active_cell"),
                   State("scorecard-cases", "derived_viewport_data"), prevent_initial_call=True)
     def open_case(cell: dict[str, Any] | None, rows: list[dict[str, Any]] | None) -> str:
-        if not cell or not rows or cell.get("row") is None or cell["row"] >= len(rows):
+        row = ui.clicked_row(cell, rows)
+        if row is None:
             return no_update
-        row = rows[cell["row"]]
         return ui.case_href(row["run_id"], row["case_id"])
 
 

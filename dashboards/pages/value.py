@@ -74,9 +74,9 @@ def register_callbacks(app: dash.Dash) -> None:
     @app.callback(Output("go", "href", allow_duplicate=True), Input("value-table", "active_cell"),
                   State("value-table", "derived_viewport_data"), prevent_initial_call=True)
     def open_row(cell: dict[str, Any] | None, rows: list[dict[str, Any]] | None) -> str:
-        if not cell or not rows or cell.get("row") is None or cell["row"] >= len(rows):
+        row = ui.clicked_row(cell, rows)
+        if row is None:
             return no_update
-        row = rows[cell["row"]]
         return ui.href("/roi", tool=row.get("tool")) if row.get("council") else ui.href("/scorecard")
 
 
