@@ -20,13 +20,13 @@ import statistics
 import time
 
 import golden_sets
-from harness.align import cached_passages
-from harness.attribution import _pool, _shared_surnames, adult_surname, ages_given
-from harness.claims import _checked_claims, _fact_passages
+from judge.align import cached_passages
+from judge.attribution import _pool, _shared_surnames, adult_surname, ages_given
+from judge.claims import _checked_claims, _fact_passages
 from harness.goldens import Case, load_golden
-from harness.people import _people, _voices
-from harness.polarity import clauses, stances
-from harness.support import source_index
+from judge.people import _people, _voices
+from judge.polarity import clauses, stances
+from judge.support import source_index
 from suites.hallucination import suite
 from suites.hallucination.details import unsupported_details
 

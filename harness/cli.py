@@ -29,9 +29,7 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, rich_markup_mode=N
 
 def _add_subcommands() -> None:
     from .compare_cli import register as register_compare
-    from .goldens_cli import goldens_app
 
-    app.add_typer(goldens_app, name="goldens")
     register_compare(app)
 
 

@@ -8,7 +8,7 @@ has more than `max_new_critical` critical findings the baseline did not have on 
 Noise model (real text variation, not Gaussian noise). For every case of the golden set, a pool of
 faithful outputs: the reference minutes (`cases.jsonl`), the restyled reference (the same facts in
 another council's house style, `restyled/outputs.jsonl`) and `rewrites` random faithful rewrites of
-each (`harness.rewrite`: section order, singular or plural headings, bullets to prose, numbered lists
+each (`golden_sets.authoring.rewrite`: section order, singular or plural headings, bullets to prose, numbered lists
 to bullets, the adult's name to a pronoun after the first mention, date formats; two to four of
 them, in random order). Every pool output is scored once by the real scorers of the suites and the
 scores are cached. A simulated run draws one pool output per case, independently; a baseline and a
@@ -20,7 +20,7 @@ Degraded variants of each pool output, scored once too:
   until its own key_fact_recall has fallen by at least `recall_drop` (0.10); every case of the
   candidate uses its drawn output's variant. The fall actually produced (mean over the pool and
   mean over the simulated pairs) is reported.
-- `critical_hallucinations`: one critical hallucination injected by `harness.perturb` (changed date,
+- `critical_hallucinations`: one critical hallucination injected by `golden_sets.authoring.perturb` (changed date,
   time, dose or amount; a swapped name; a statement credited to another person; an invented action
   or attendee; consent, capacity or negation flipped; an allegation stated as fact; one kind per
   pool output, chosen at random among those that apply); the candidate uses it in `hallucinated`
@@ -53,15 +53,15 @@ import typer
 
 import golden_sets
 from harness import gate as gate_module
-from harness import rewrite
+from golden_sets.authoring import rewrite
 from harness.gate import Thresholds, run_gate
 from harness.goldens import SEVERITY_WEIGHT, Case, GoldenSet, load_golden
-from harness.perturb import INJECTORS, OMISSION_MIN_OVERLAP, fact_overlap
+from golden_sets.authoring.perturb import INJECTORS, OMISSION_MIN_OVERLAP, fact_overlap
 from harness.plugins import load_suite
 from harness.runs import RunReport
 from harness.scoring import Score, Scorer
 from harness.stats import wilson_ci
-from harness.text import split_sentences
+from judge.text import split_sentences
 
 DEFAULT_GOLDEN = golden_sets.path("safeguarding_minutes")
 DEFAULT_SUITES = ("hallucination", "omission")
@@ -216,7 +216,7 @@ def omit_key_facts(case: Case, text: str, clean: dict[str, Any], target: float, 
 
 
 def inject_critical(case: Case, text: str, rng: random.Random) -> tuple[str, str] | None:
-    """`text` with one critical hallucination (`harness.perturb`), of a random kind that applies."""
+    """`text` with one critical hallucination (`golden_sets.authoring.perturb`), of a random kind that applies."""
     kinds = list(CRITICAL_KINDS)
     rng.shuffle(kinds)
     for kind in kinds:

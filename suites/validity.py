@@ -98,7 +98,7 @@ def load_summedits(root: Path) -> list[Example]:
 def load_injected(families: set[str], seed: int = 0) -> list[Example]:
     """References as negatives, defective outputs of the given families as positives."""
     import golden_sets
-    from harness.perturb import perturb_case
+    from golden_sets.authoring.perturb import perturb_case
 
     examples = []
     for name in GOLDEN_SETS:

@@ -1,5 +1,6 @@
-"""The house's arrows: no import circles among the project's modules, and the engine (`harness`)
-imports nothing above it (suites, roi, dashboards reach it; it reaches them only through entry points).
+"""The house's arrows: no import circles among the project's modules; the engine (`harness`) imports
+nothing above it (it reaches suites, roi, dashboards and the goldens CLI only through entry points); the
+embedded judge (`judge`) imports only the engine; the dashboard never reaches into the judge or the suites.
 
 Every import counts, at module level or inside a function, since a late import is still an arrow.
 """
@@ -12,7 +13,7 @@ from pathlib import Path
 import networkx as nx
 
 REPO = Path(__file__).resolve().parents[1]
-PACKAGES = ("harness", "suites", "roi", "dashboards", "golden_sets")
+PACKAGES = ("harness", "judge", "suites", "roi", "dashboards", "golden_sets")
 
 
 def module_graph(root: Path = REPO) -> nx.DiGraph:
@@ -52,6 +53,19 @@ def test_the_engine_imports_nothing_above_it() -> None:
     graph = module_graph()
     upward = [(a, b) for a, b in graph.edges if a.startswith("harness") and not b.startswith("harness")]
     assert upward == []
+
+
+def test_the_judge_imports_only_the_engine() -> None:
+    graph = module_graph()
+    outward = [(a, b) for a, b in graph.edges if a.startswith("judge") and not b.startswith(("judge", "harness"))]
+    assert outward == []
+    assert any(a.startswith("suites") and b.startswith("judge") for a, b in graph.edges)  # the suites do use it
+
+
+def test_the_dashboard_reads_through_the_engine_and_roi_only() -> None:
+    graph = module_graph()
+    reach = [(a, b) for a, b in graph.edges if a.startswith("dashboards") and b.startswith(("judge", "suites"))]
+    assert reach == []
 
 
 def test_the_check_sees_a_circle_when_there_is_one(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ import numpy as np
 from pydantic import Field
 
 from ..goldens import Case
-from ..text import split_sentences
+from ..splitting import split_sentences
 from .base import BaseTarget, TargetConfig, require_text
 
 _STOP = frozenset(

@@ -42,7 +42,7 @@ import pandas as pd
 
 from harness.goldens import Case
 from harness.scoring import SetAnalysisResult
-from harness.text import split_sentences
+from judge.text import split_sentences
 
 from . import stats
 from .measures import neutralise, strip_identity

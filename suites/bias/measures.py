@@ -36,7 +36,7 @@ import yaml
 
 from harness.goldens import Case
 from harness.scoring import Finding, Score
-from harness.text import split_sentences
+from judge.text import split_sentences
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.yaml")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")

@@ -26,7 +26,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 
-from harness.text import split_sentences
+from judge.text import split_sentences
 
 _VIEW_CUE = re.compile(r"\b(?:said|says|told|wants?|wanted|wish(?:es|ed)?|would like|declined|refused|agreed|"
                        r"does not want|did not want|doesn't want|didn't want|chose|prefer(?:s|red)?)\b|[\"“]", re.I)

@@ -1,12 +1,12 @@
 """Faithfulness: how much of the output the source supports, distortion of certainty and emphasis,
-and agreement with a reference where the case has one. All offline (`harness.claims`)."""
+and agreement with a reference where the case has one. All offline (`judge.claims`)."""
 
 from __future__ import annotations
 
 import re
 
-from harness.align import best_match, cached_passages
-from harness.claims import CLOSE, check_claims, split_claims
+from judge.align import best_match, cached_passages
+from judge.claims import CLOSE, check_claims, split_claims
 from harness.goldens import Case
 from harness.scoring import Finding, Score
 

@@ -1,6 +1,6 @@
 """`claim_support`: each claim of the output against the source, with the reason for each problem.
 
-Each claim (sentence or ';'-clause) gets its closest source passage or key fact (`harness.claims`).
+Each claim (sentence or ';'-clause) gets its closest source passage or key fact (`judge.claims`).
 Findings: a claim with nothing in the source behind it (`unsupported_claim`, major), consent or
 capacity stated the other way round (`consent_flip`, `capacity_flip`, critical, given positive evidence:
 a source clause that states the opposite outright, else `unverified`, major, for review), a statement or
@@ -17,7 +17,7 @@ case; so does a value under the threshold.
 
 from __future__ import annotations
 
-from harness.claims import check_claims
+from judge.claims import check_claims
 from harness.goldens import Case
 from harness.scoring import Finding, Score
 

@@ -1,7 +1,7 @@
 """Unsupported details: names, dates, times, doses, sums and counts in the output that the source lacks.
 
 The score is the share of checkable details in the output that the source supports (1.0 when
-the output has none). Details are compared after normalisation (see `harness.text`), so
+the output has none). Details are compared after normalisation (see `judge.text`), so
 "3rd March" matches "3 March" and "10am" matches "10:00".
 
 Severity of a finding: a name, date, weekday, time, dose or sum of money is critical (identity,
@@ -19,10 +19,10 @@ from __future__ import annotations
 from functools import lru_cache
 
 from harness.goldens import Case
-from harness.people import defined_initials
+from judge.people import defined_initials
 from harness.scoring import Finding, Score
-from harness.support import SourceIndex, nearest_same_kind, source_index
-from harness.text import Detail, extract_details
+from judge.support import SourceIndex, nearest_same_kind, source_index
+from judge.text import Detail, extract_details
 
 CRITICAL_KINDS = {"name", "date", "weekday", "time", "dose", "money"}
 KIND_LABEL = {

@@ -1,7 +1,7 @@
 """Key-fact recall: which annotated key facts an output keeps, partly keeps or leaves out.
 
 For each key fact the output passage (one to three adjacent sentences) that covers most of the
-fact's content terms is found (`harness.align`). Its coverage decides the status: `present` at
+fact's content terms is found (`judge.align`). Its coverage decides the status: `present` at
 `PRESENT_AT` or more, `partial` at `PARTIAL_AT` or more, `absent` below. Then the rules the
 minutes standard asks for (DOMAIN.md) can lower a status:
 
@@ -35,12 +35,12 @@ from typing import Literal
 
 import numpy as np
 
-from harness.align import Passage, Weights, best_match, cached_passages, coverage, document_weights, terms
-from harness.embed import similarity
+from judge.align import Passage, Weights, best_match, cached_passages, coverage, document_weights, terms
+from judge.embed import similarity
 from harness.goldens import Case, KeyFact
-from harness.people import aliases
+from judge.people import aliases
 from harness.scoring import Finding, Score
-from harness.text import extract_details, is_heading, split_sentences
+from judge.text import extract_details, is_heading, split_sentences
 
 Status = Literal["present", "partial", "absent"]
 
@@ -303,13 +303,13 @@ def _judge(fact: KeyFact, case: Case, output: str, value: float, passage: Passag
 
 def _fact_weights(facts: list[KeyFact]) -> Weights:
     """Term weights over a case's key facts: a term shared by many facts (the adult's name) says little
-    about which fact a passage records, so it weighs less (see `harness.align.document_weights`)."""
+    about which fact a passage records, so it weighs less (see `judge.align.document_weights`)."""
     return document_weights([Passage(f.text, 0, 0, terms(split_correction(f.text)[0])) for f in facts])
 
 
 @lru_cache(maxsize=256)
 def _alias_patterns(output: str, speakers: tuple[tuple[str, str], ...]) -> tuple[tuple[re.Pattern[str], str], ...]:
-    """(pattern, full name) for each alias of `harness.people.aliases` in this output: initials match
+    """(pattern, full name) for each alias of `judge.people.aliases` in this output: initials match
     case-sensitively, roles in any case. Cached: every fact of a case asks about the same output."""
     found = aliases(output, [{"name": name, "role": role} for name, role in speakers])
     return tuple((re.compile(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", 0 if alias[:1].isupper() and len(alias) <= 6 else re.I), name)
@@ -331,7 +331,7 @@ def _span_words(span: str, case: Case, output: str) -> set[str]:
 
 
 def _with_aliases(candidates: tuple[Passage, ...], case: Case, output: str) -> tuple[Passage, ...]:
-    """Passages that name a person by initials or role (`harness.people.aliases`) also hold that person's
+    """Passages that name a person by initials or role (`judge.people.aliases`) also hold that person's
     name terms, so "The Quality Assurance Officer reviewed the rota" records a fact about Priya Raman."""
     found = _aliases_of(case, output)
     if not found:

@@ -25,8 +25,8 @@ from pathlib import Path
 import numpy as np
 
 from harness.goldens import Case, KeyFact, load_golden
-from harness.perturb import OMISSION_MIN_OVERLAP, fact_overlap
-from harness.text import split_sentences
+from golden_sets.authoring.perturb import OMISSION_MIN_OVERLAP, fact_overlap
+from judge.text import split_sentences
 
 from suites.classification import best_threshold, classification, roc_auc
 

@@ -11,7 +11,7 @@ from harness.errors import InputError
 from harness.goldens import Case
 from harness.targets import TargetError, load_target
 from harness.targets.baseline import summarise
-from harness.text import split_sentences
+from judge.text import split_sentences
 
 CASE = Case(id="c1", task="case_note_summary", source="Mrs Hale is 84. She fell on 3 March. She lives alone. She wants to stay home.")
 

@@ -37,7 +37,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from harness.goldens import Case, load_golden
-from harness.text import is_heading, split_sentences
+from judge.text import is_heading, split_sentences
 from tests.integration.loopback import LoopbackServer, QuietHandler, chat_completion, send_json
 
 REPO = Path(__file__).resolve().parents[2]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness.claims import check_claims, split_claims
+from judge.claims import check_claims, split_claims
 from harness.goldens import Case, KeyFact
 from suites.faithfulness.scorers import DistortionScorer, ReferenceAgreementScorer, SupportedClaimShareScorer
 from suites.hallucination.claims import ClaimSupportScorer

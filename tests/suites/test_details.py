@@ -5,7 +5,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from harness.goldens import Case, load_golden
-from harness.text import split_sentences
+from judge.text import split_sentences
 from suites.hallucination.details import UnsupportedDetailsScorer
 from tests.conftest import SAMPLE
 

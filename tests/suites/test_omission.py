@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from harness.goldens import Case, KeyFact, load_golden
-from harness.perturb import perturb_case
+from golden_sets.authoring.perturb import perturb_case
 from suites.omission.compression import CompressionScorer
 from suites.omission.recall import (
     DerivedKeyFactRecallScorer,
@@ -219,7 +219,7 @@ def test_structure_reads_other_house_styles(element: str, text: str) -> None:
 
 
 def test_people_named_by_initials_or_role_count_as_named() -> None:
-    from harness.people import aliases
+    from judge.people import aliases
 
     speakers = [{"name": "Priya Raman", "role": "Quality Assurance Officer", "agency": "Council"},
                 {"name": "Helen Marsh", "role": "Safeguarding Adults Manager (chair)", "agency": "Council"},

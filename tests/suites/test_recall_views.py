@@ -13,7 +13,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness.align import terms
+from judge.align import terms
 from harness.goldens import Case, KeyFact
 from suites.omission.recall import (
     KeyFactRecallScorer,
@@ -23,7 +23,7 @@ from suites.omission.recall import (
     quotes_kept,
     view_content,
 )
-from harness.align import cached_passages
+from judge.align import cached_passages
 
 SOURCE = ("Yasmin Clarke: I'm Yasmin Clarke, social worker. Last week Mrs Shaw said to me, \"I was frightened in my own kitchen. "
           "Now it is my kitchen again.\" She also said, \"I don't want to move. I want to keep Bramble with me.\" "

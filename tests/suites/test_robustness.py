@@ -1,6 +1,6 @@
 """Robustness: faithful rewrites of a faithful output never add a critical finding or flip `passed` to false.
 
-The rewrites (`harness.rewrite`) change only form: section order, plural or singular headings, bullets
+The rewrites (`golden_sets.authoring.rewrite`) change only form: section order, plural or singular headings, bullets
 to prose, numbered to bulleted lists, the adult's name to a pronoun after the first mention, and date
 formats. They run on the bundled references (faithful by construction) in random combinations.
 """
@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import golden_sets
-from harness import rewrite
+from golden_sets.authoring import rewrite
 from harness.goldens import Case, load_golden
 from harness.scoring import Score
 from suites.hallucination import ClaimSupportScorer, UnsupportedDetailsScorer

@@ -4,10 +4,10 @@ A claim is a sentence or ';'-clause of the output with at least three content te
 left out). Evidence is searched in the source's passages (one or two sentences) and, when the case
 has annotated key facts, in their written statements, which are closer in form to minutes than a
 spoken transcript. `support` is the weighted term coverage of the claim by its best evidence
-(`harness.align`): 1.0 every content term is there, 0.0 none.
+(`judge.align`): 1.0 every content term is there, 0.0 none.
 
 On top of coverage, `check_claim` looks for what coverage cannot see:
-- polarity (`harness.polarity`): a clause of the claim negates what the evidence clauses saying the
+- polarity (`judge.polarity`): a clause of the claim negates what the evidence clauses saying the
   same thing affirm, or the other way round (consent, capacity, any negation);
 - certainty: the close evidence is hedged ("alleged", "may", "reported") and the claim is not.
 A flip is decided by the evidence clause that says the same thing most fully, and no other such
@@ -17,7 +17,7 @@ deciding source clause states the opposite outright (`polarity.stated_outright`:
 against "she did not consent", not "I assessed his capacity" against "he lacks capacity"); without
 it the finding is `unverified`, major, for review. Any other flip and an allegation stated as fact
 are `major` findings for a reviewer. A statement credited to a different person from the one the source credits
-(`harness.attribution`: "wrong_person") is critical: identity.
+(`judge.attribution`: "wrong_person") is critical: identity.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from functools import lru_cache
 
 from .align import Passage, cached_passages, coverage, terms
 from .attribution import misattributed
-from .goldens import Case
+from harness.goldens import Case
 from .polarity import contradicted, stated_outright
 from .text import is_heading, split_sentences
 
@@ -104,8 +104,8 @@ def check_claim(claim: Claim, source_pool: tuple[Passage, ...], fact_pool: tuple
                 adult_age: int | None = None) -> ClaimCheck:
     """Best evidence for the claim and any polarity or certainty problem with it.
 
-    Polarity (`harness.polarity`): a clause of the claim is compared with the clauses of its nearest
-    key facts and source passages that say the same thing; the fullest of them decides. Attribution (`harness.attribution`, when `source` is given): the source
+    Polarity (`judge.polarity`): a clause of the claim is compared with the clauses of its nearest
+    key facts and source passages that say the same thing; the fullest of them decides. Attribution (`judge.attribution`, when `source` is given): the source
     credits what the claim says to somebody else, or the claim gives the adult's age to somebody else
     (`adult`, `adult_age`: the case's subject, when known). Certainty: flagged only when every close passage is hedged."""
     source_ranked, fact_ranked = _ranked(claim.terms, source_pool), _ranked(claim.terms, fact_pool)

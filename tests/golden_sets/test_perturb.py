@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from harness.goldens import load_golden
-from harness.perturb import OMISSION_MIN_OVERLAP, fact_overlap, perturb_case, simulate_vendor
-from harness.support import supported_by_source
-from harness.text import extract_details
+from golden_sets.authoring.perturb import OMISSION_MIN_OVERLAP, fact_overlap, perturb_case, simulate_vendor
+from judge.support import supported_by_source
+from judge.text import extract_details
 from tests.conftest import REPO, run_cli
 
 CASES = [c for name in ("sample", "safeguarding_minutes", "case_note_summary")
@@ -55,7 +55,7 @@ def test_each_defect_is_one_exact_edit_with_a_true_label(case, seed: int) -> Non
 
 def test_an_allegation_is_made_fact_only_where_a_hedge_is_removed_from_a_statement() -> None:
     from harness.goldens import Case
-    from harness.perturb import INJECTORS
+    from golden_sets.authoring.perturb import INJECTORS
 
     inject = INJECTORS["allegation_as_fact"]
     case = Case(id="a", task="safeguarding_minutes", source="s", reference="x")

@@ -20,10 +20,10 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from .goldens import Case, KeyFact
-from .people import people_in
-from .support import supported_by_source
-from .text import Detail, extract_details, is_heading, split_sentences
+from harness.goldens import Case, KeyFact
+from judge.people import people_in
+from judge.support import supported_by_source
+from judge.text import Detail, extract_details, is_heading, split_sentences
 
 Family = Literal["hallucination", "omission"]
 FICTIONAL_NAMES = ["Bramwell", "Ottershaw", "Quenby", "Fairlie", "Penhallow", "Strickwood", "Ashdown", "Tolland"]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from harness.counterfactual import expand_folder, load_scenarios
+from golden_sets.authoring.counterfactual import expand_folder, load_scenarios
 from harness.errors import InputError
 from harness.goldens import load_golden
 from harness.paths import benchmarks_dir

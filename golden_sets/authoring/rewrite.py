@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from .text import MONTHS
+from judge.text import MONTHS
 
 _HEADING_LINE = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?\s+)?[A-Z][^.:!?]{0,60}:?\s*$")
 _PLURALS = {"Decision": "Decisions", "Action": "Actions", "Attendee": "Attendees", "Risk": "Risks", "Concern": "Concerns",

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness.text import MONTHS, extract_dates_and_times, extract_details, split_sentences, to_number
+from judge.text import MONTHS, extract_dates_and_times, extract_details, split_sentences, to_number
 
 MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
                "November", "December"]
@@ -105,7 +105,7 @@ def spell(n: int) -> str:
 
 @given(st.integers(0, 999_999))
 def test_number_words_round_trip(value: int) -> None:
-    from harness.text import number_word_values, words_to_number
+    from judge.text import number_word_values, words_to_number
 
     assert words_to_number(spell(value)) == float(value)
     assert float(value) in number_word_values(f"He said {spell(value)} pounds, I think.")
@@ -160,7 +160,7 @@ def test_terms_are_the_same_when_threads_stem_at_once() -> None:
     # the runner scores cases in worker threads; the shared stemmer must not mix their words up
     from concurrent.futures import ThreadPoolExecutor
 
-    from harness.align import _term
+    from judge.align import _term
 
     words = [f"{stem}{ending}" for stem in ("safeguard", "consent", "capacit", "medicat", "discharg", "neglect")
              for ending in ("ing", "ed", "es", "ation", "ly", "ness", "ments")]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness.attribution import misattributed
+from judge.attribution import misattributed
 from harness.goldens import Case, KeyFact
-from harness.people import people_in, voice_at
+from judge.people import people_in, voice_at
 from suites.hallucination.claims import ClaimSupportScorer
 
 TRANSCRIPT = (

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness.polarity import ACCEPT, asserts, contradicted, negated_heads, negative, stances, stated_outright
+from judge.polarity import ACCEPT, asserts, contradicted, negated_heads, negative, stances, stated_outright
 
 
 @pytest.mark.parametrize(("claim", "evidence"), [

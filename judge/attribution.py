@@ -4,7 +4,7 @@ A claim that names a person from the source ("Kofi Asante to send the summary") 
 three steps:
 1. What the claim says of them apart from names (the whole claim, or the bracketed aside that names
    them) is looked up in the source's clauses and the case's key facts (weighted term coverage,
-   `harness.align`). The claim is checked only when some clause covers at least `SAID_AT` of it:
+   `judge.align`). The claim is checked only when some clause covers at least `SAID_AT` of it:
    the statement itself is in the source.
 2. A clause credits the person when it names them (first name or surname; first name only where
    the surname is shared or is the adult's), or is in their voice (their transcript turn or case

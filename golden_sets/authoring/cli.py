@@ -1,4 +1,7 @@
-"""`assure goldens ...`: build golden-set material (counterfactual expansion, injected defects)."""
+"""`assure goldens ...`: build golden-set material (counterfactual expansion, injected defects).
+
+Registered through the `assure.commands` entry point (`register`), like every command above the engine.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ goldens_app = typer.Typer(no_args_is_help=True, help="Build golden-set material:
 @goldens_app.command("expand")
 def expand_command(folder: Annotated[Path, typer.Argument(help="Counterfactual set folder (scenarios.jsonl, names.yaml, variants.yaml).")]) -> None:
     """Regenerate cases.jsonl of a counterfactual set from its scenario templates."""
-    from .console import console
+    from harness.console import console
     from .counterfactual import expand_folder, write_cases
 
     cases = expand_folder(folder)
@@ -36,9 +39,9 @@ def perturb_command(
     perturbed.jsonl: a clean control plus one output per applicable defect kind for every case.
     vendor_outputs.jsonl + vendor_labels.jsonl + vendor.yaml: one output per case, ready for `assure run`.
     """
-    from .console import console
-    from .errors import InputError
-    from .goldens import load_golden
+    from harness.console import console
+    from harness.errors import InputError
+    from harness.goldens import load_golden
     from .perturb import INJECTORS, perturb_case, simulate_vendor
 
     unknown = set(kind or []) - set(INJECTORS)
@@ -62,3 +65,8 @@ def perturb_command(
     defective = sum(1 for label in vendor.labels if label.defects)
     console.print(f"wrote {count} labelled outputs to {out / 'perturbed.jsonl'}; simulated vendor: {defective} of "
                   f"{len(vendor.labels)} outputs defective ({out / 'vendor.yaml'})")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `assure goldens ...` to the command line (entry point `assure.commands`)."""
+    app.add_typer(goldens_app, name="goldens")

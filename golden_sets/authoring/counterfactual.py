@@ -18,8 +18,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import InputError, Problem, pydantic_problems
-from .goldens import Case, KeyFact
+from harness.errors import InputError, Problem, pydantic_problems
+from harness.goldens import Case, KeyFact
 
 PRONOUNS = {
     "female": {"subj": "she", "obj": "her", "poss": "her", "title": "Ms"},

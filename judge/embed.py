@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .cache import Cache, cache_key
-from .paths import data_dir
+from harness.cache import Cache, cache_key
+from harness.paths import data_dir
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 _NAMESPACE = f"embedding:{MODEL_NAME}"

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from harness.splitting import split_sentences  # noqa: F401  (re-exported: the judge and the baseline split alike)
+
 DetailKind = Literal["date", "weekday", "time", "dose", "money", "percent", "number", "name"]
 
 MONTHS = {
@@ -104,16 +106,6 @@ class Detail:
     start: int
     end: int
     key: tuple[object, ...]
-
-
-def split_sentences(text: str) -> list[str]:
-    """Split text into sentences; every line break also ends a sentence."""
-    sentences: list[str] = []
-    for line in text.splitlines():
-        for part in re.split(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])", line.strip()):
-            if part.strip():
-                sentences.append(part.strip())
-    return sentences
 
 
 def to_number(token: str) -> float | None:
