@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 CHROMIUM     ?= /usr/bin/chromium
 CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: setup browser demo test schemas clean
+.PHONY: setup browser demo test docs docs-serve schemas clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,14 @@ demo: setup
 
 test: setup browser
 	$(BIN)/python -m pytest -n 2
+
+# The documentation site (mkdocs.yml, docs/): a strict build into site/ (open site/index.html), or served
+# with live reload on http://127.0.0.1:8000. NO_MKDOCS_2_WARNING silences Material's MkDocs 2.0 banner.
+docs: setup
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+docs-serve: setup
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
 
 schemas: setup
 	$(BIN)/python -c "import json; from harness.goldens import json_schemas; [open(f'golden_sets/schema/{n}.schema.json', 'w').write(json.dumps(s, indent=2) + '\n') for n, s in json_schemas().items()]"
