@@ -7,41 +7,13 @@ Every import counts, at module level or inside a function, since a late import i
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import networkx as nx
 
-REPO = Path(__file__).resolve().parents[1]
-PACKAGES = ("harness", "judge", "suites", "roi", "dashboards", "golden_sets")
+from tools.house import module_graph, project_modules, room_of
 
-
-def module_graph(root: Path = REPO) -> nx.DiGraph:
-    """Modules of the project's packages, with an edge from each module to every project module it imports."""
-    modules: dict[str, Path] = {}
-    for path in root.rglob("*.py"):
-        parts = path.relative_to(root).with_suffix("").parts
-        if parts[0] in PACKAGES:
-            modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
-    graph = nx.DiGraph()
-    graph.add_nodes_from(modules)
-    for name, path in modules.items():
-        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                targets = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                base = (".".join(package.split(".")[: len(package.split(".")) - node.level + 1]) if node.level else "")
-                module = ".".join(p for p in (base, node.module or "") if p)
-                targets = [module] + [f"{module}.{alias.name}" for alias in node.names]
-            else:
-                continue
-            for target in targets:
-                while target and target not in modules:
-                    target = target.rpartition(".")[0]
-                if target and target != name and not name.startswith(target + "."):
-                    graph.add_edge(name, target)
-    return graph
+MAX_MODULE_LINES = 400
 
 
 def test_no_module_imports_itself_round_a_circle() -> None:
@@ -79,3 +51,16 @@ def test_the_check_sees_a_circle_when_there_is_one(tmp_path: Path) -> None:
     graph = module_graph(tmp_path)
     assert {"harness.a", "harness.b"} in [set(c) for c in nx.strongly_connected_components(graph)]
     assert graph.has_edge("harness.b", "suites.x")
+
+
+def test_no_module_is_over_400_lines() -> None:
+    """One job per module: past about 400 lines a module is split by job (docs/architecture.md)."""
+    long = {name: n for name, path in project_modules().items()
+            if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}
+    assert long == {}
+
+
+def test_golden_set_authoring_is_a_room_of_its_own() -> None:
+    assert room_of("golden_sets.authoring.perturb") == "golden_sets.authoring"
+    assert room_of("golden_sets") == "golden_sets"
+    assert room_of("harness.targets.http") == "harness"
