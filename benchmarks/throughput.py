@@ -10,7 +10,8 @@ next cases' transcripts (other meetings: more text to search, none of it support
 words. It times every scorer of the hallucination suite together per case, with every cache of
 sources, outputs, clauses and key facts cleared between runs (word-level caches such as stems stay
 warm), so source indexing is part of the time. Prints the median cases per second
-and per-case milliseconds.
+and per-case milliseconds, and writes them with the commit and machine to
+`benchmarks/results/throughput.json` (`--results-dir` elsewhere, `--no-results` not at all).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import statistics
 import time
 
 import golden_sets
+from harness import benchmark_results
 from judge.align import cached_passages
 from judge.attribution import _pool, _shared_surnames, adult_surname, ages_given
 from judge.claims import _checked_claims, _fact_passages
@@ -47,7 +49,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--source-words", type=int, default=3000)
+    benchmark_results.add_arguments(parser)
     args = parser.parse_args()
+    measurement = benchmark_results.begin("throughput", benchmark_results.cli_command("python benchmarks/throughput.py"),
+                                          {"repeats": args.repeats, "source_words": args.source_words, "output_words": 400})
     cases = lengthened(load_golden(golden_sets.path("safeguarding_minutes")).cases, args.source_words)
     outputs = [" ".join((c.reference or "").split()[:400]) for c in cases]
     scorers = suite().scorers
@@ -73,6 +78,12 @@ def main() -> None:
     words = [len(c.source.split()) for c in cases]
     print(f"{len(cases)} cases, sources {min(words)}-{max(words)} words (median {statistics.median(words):.0f}), outputs 400 words, scorers: {', '.join(s.name for s in scorers)}")
     print(f"median {statistics.median(rates):.2f} cases/s over {args.repeats} runs; median {statistics.median(per_case) * 1000:.0f} ms a case")
+    if not args.no_results:
+        figures = {"cases": len(cases), "source_words": {"min": min(words), "max": max(words), "median": statistics.median(words)},
+                   "output_words": 400, "scorers": [s.name for s in scorers], "runs": args.repeats,
+                   "cases_per_second": [round(r, 4) for r in rates], "median_cases_per_second": round(statistics.median(rates), 4),
+                   "median_ms_per_case": round(statistics.median(per_case) * 1000, 2)}
+        print(f"wrote {benchmark_results.write_results(measurement.finish(figures), args.results_dir)}")
 
 
 if __name__ == "__main__":

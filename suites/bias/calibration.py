@@ -27,6 +27,9 @@ A fair run is "flagged" for a characteristic when that characteristic's verdict 
 The false-positive rate is reported per characteristic (the rate the verdict controls) and for the run
 as a whole (any characteristic flagged). Power is the share of planted runs whose planted
 characteristic is flagged.
+
+Every run writes its figures (what `--json` writes) with the settings, commit and machine to
+`benchmarks/results/bias_calibration.json` (`--results-dir` elsewhere, `--no-results` not at all).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import shlex
 import sys
 import time
 from collections.abc import Sequence
@@ -43,6 +47,7 @@ from typing import Any
 
 import numpy as np
 
+from harness import benchmark_results
 from harness.goldens import SEVERITY_WEIGHT, Case, load_golden
 
 from . import stats
@@ -339,7 +344,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--golden", default=str(DEFAULT_GOLDEN))
     parser.add_argument("--text-runs", type=int, default=0, help="text-level runs through the real scorers (slow)")
     parser.add_argument("--json", default=None, help="write the results to this file")
+    benchmark_results.add_arguments(parser)
     args = parser.parse_args(argv)
+    command = shlex.join(["python", "-m", "suites.bias.calibration", *(sys.argv[1:] if argv is None else argv)])
+    measurement = benchmark_results.begin("bias_calibration", command, {
+        "runs": args.runs, "power_runs": args.power_runs or args.runs, "resamples": args.resamples, "rate": args.rate,
+        "rho": args.rho, "plant": "fixed share" if args.fixed else "each case with probability rate", "scale": args.scale,
+        "seed": args.seed, "golden": Path(args.golden).name, "text_runs": args.text_runs})
     design = build_design(args.golden)
     result = calibrate(args.runs, design, args.resamples, args.rate, seed=args.seed, power_runs=args.power_runs,
                        rho=args.rho, fixed=args.fixed, scale=args.scale)
@@ -364,6 +375,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  {o['tool']:12s} planted={o['planted']}: flagged {o['flagged'] or 'nothing'}")
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=2), encoding="utf-8")
+    if not args.no_results:
+        print(f"wrote {benchmark_results.write_results(measurement.finish(out), args.results_dir)}")
     return 0
 
 

@@ -57,3 +57,19 @@ def test_text_level_planted_tool_is_flagged_through_the_real_scorers() -> None:
     fair, planted = out["outcomes"]
     assert fair["flagged"] == [] and planted["flagged"] == ["religion"]
     assert planted["verdicts"]["religion"]["group"] == "muslim"
+
+
+def test_the_command_writes_its_figures_with_the_settings_commit_and_machine(tmp_path) -> None:
+    import json
+
+    from harness.benchmark_results import read_results
+    from suites.bias.calibration import main
+
+    args = ["--runs", "2", "--power-runs", "1", "--resamples", "99", "--fixed", "--json", str(tmp_path / "out.json")]
+    assert main([*args, "--results-dir", str(tmp_path / "results")]) == 0
+    envelope = read_results(tmp_path / "results" / "bias_calibration.json")
+    assert envelope["command"] == "python -m suites.bias.calibration " + " ".join([*args, "--results-dir", str(tmp_path / "results")])
+    assert envelope["settings"]["runs"] == 2 and envelope["settings"]["power_runs"] == 1 and envelope["settings"]["rho"] == 0.9
+    assert envelope["figures"] == json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert main([*args, "--no-results", "--results-dir", str(tmp_path / "none")]) == 0
+    assert not (tmp_path / "none").exists()

@@ -113,3 +113,26 @@ def test_the_command_is_registered_beside_bench_validity() -> None:
     assert result.exit_code == 0, result.output
     for option in ("--simulations", "--seed", "--json"):
         assert option in result.output
+
+
+def test_the_results_file_keeps_every_summary_but_not_the_pairs(result: gc.GateCalibration, tmp_path) -> None:
+    from harness import benchmark_results
+
+    figures = gc.results_figures(result, 12.0)
+    assert "pool" not in figures and "pairs" not in figures and figures["seconds"] == 12.0
+    assert figures["scenarios"]["same_tool"]["simulations"] == SIMULATIONS
+    envelope = benchmark_results.begin("gate_calibration", gc.COMMAND, {"simulations": SIMULATIONS}).finish(figures)
+    path = benchmark_results.write_results(envelope, tmp_path)
+    assert benchmark_results.read_results(path)["figures"]["tradeoff"] == figures["tradeoff"]
+
+
+def test_the_command_offers_to_redirect_or_skip_its_results_file() -> None:
+    import typer
+
+    from suites.validity import register
+
+    app = typer.Typer()
+    register(app)
+    for command in ("gate", "validity"):
+        result = CliRunner().invoke(app, ["bench", command, "--help"])
+        assert "--results-dir" in result.output and "--no-results" in result.output

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.stats import mannwhitneyu
 
+from harness.benchmark_results import read_results
 from harness.tracking import Tracker
 from harness.goldens import Case
 from suites.validity import Example, _found, best_threshold, classification, roc_auc
@@ -57,9 +58,14 @@ def test_a_defect_is_found_only_by_a_finding_that_overlaps_the_edit() -> None:
 
 @pytest.mark.integration
 def test_bench_validity_command(tmp_path: Path) -> None:
-    result = run_cli("bench", "validity", "--suite", "hallucination", "--report-json", str(tmp_path / "v.json"), cwd=tmp_path, timeout=300)
+    result = run_cli("bench", "validity", "--suite", "hallucination", "--report-json", str(tmp_path / "v.json"),
+                     "--results-dir", str(tmp_path / "results"), cwd=tmp_path, timeout=300)
     assert result.returncode == 0, result.stderr
     report = json.loads((tmp_path / "v.json").read_text())
+    envelope = read_results(tmp_path / "results" / "validity.json")  # the figures with the commit and machine
+    assert envelope["benchmark"] == "validity" and envelope["settings"]["suites"] == ["hallucination"]
+    assert envelope["command"].startswith("assure bench validity --suite hallucination")
+    assert envelope["figures"] == json.loads(json.dumps(report), parse_constant=lambda _: None)
     assert report["dev_split"] == "test" and report["report_split"] == "evaluation"
     rows = {m["dataset"]: m for m in report["scorers"]["unsupported_details"]}
     assert {"summedits", "news", "qmsumm", "sales_call", "injected:minutes", "injected:notes"} <= set(rows)
