@@ -42,7 +42,7 @@ from .classification import best_threshold, classification, roc_auc  # noqa: F40
 from .validity_benchmark import (  # noqa: F401  (the public names, importable from here as before)
     DEFECT_FAMILIES, DEV_SPLIT, GOLDEN_SETS, NOT_CONSISTENCY_SUITES, REPORT_SPLIT, SHORT_NAMES, SUMMEDITS_DOMAINS,
     DefectRecall, Example, FalseAlarms, Judged, Metrics, _found, _quotes_source, false_alarms, judge, load_faithful,
-    load_injected, load_summedits, metrics_for, recall_by_defect, run_validity)
+    load_injected, load_summedits, metrics_for, omission_false_alarms, recall_by_defect, run_validity)
 
 COMMAND = "assure bench validity"
 
@@ -180,6 +180,8 @@ def register(app: typer.Typer) -> None:
             alarms: dict[str, list[FalseAlarms]] = {}
             results = run_validity(scorers, root, DEFECT_FAMILIES, lambda: bar.advance(task), by_defect, alarms)
             omission = omission_validity(root, lambda: bar.advance(task)) if measure_omission else []
+            if measure_omission:
+                alarms.update(omission_false_alarms())
         seconds = time.perf_counter() - started
         print_tables(console, results, by_defect, alarms, omission)
         figures = payload(results, by_defect, alarms, omission)

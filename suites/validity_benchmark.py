@@ -161,6 +161,21 @@ def false_alarms(scorer: Scorer, examples: list[Example]) -> list[FalseAlarms]:
             for name, t in sorted(tallies.items())]
 
 
+def omission_false_alarms(limit: int | None = None) -> dict[str, list[FalseAlarms]]:
+    """The omission suite's scorers on the faithful outputs that keep every key fact: the references and the
+    restyled references (not the extractive baseline, which leaves facts out by design, so failing it is no
+    false alarm). A critical finding here is a critical key fact reported absent from a faithful output.
+    `limit`: only the first `limit` outputs of each set (for a quick check)."""
+    from suites.omission import suite
+
+    faithful: list[Example] = []
+    for example in load_faithful():
+        if not example.dataset.startswith("faithful:baseline:") and (
+                limit is None or sum(e.dataset == example.dataset for e in faithful) < limit):
+            faithful.append(example)
+    return {scorer.name: false_alarms(scorer, faithful) for scorer in suite().scorers}
+
+
 def _found(example: Example, spans: list[str]) -> bool | None:
     """Whether some finding's output span overlaps the injected edit."""
     if example.defect_span is None:

@@ -109,3 +109,16 @@ def test_faithful_outputs_include_references_restyled_and_baseline() -> None:
 
     datasets = {e.dataset for e in load_faithful()}
     assert {f"faithful:{k}:{s}" for k in ("references", "restyled", "baseline") for s in ("minutes", "notes")} == datasets
+
+
+def test_omission_false_alarms_cover_the_outputs_that_keep_every_key_fact() -> None:
+    from suites.validity import omission_false_alarms
+
+    alarms = omission_false_alarms(limit=3)  # the first 3 outputs of each set: a cold embedding cache is slow
+    recall = {row.dataset: row for row in alarms["key_fact_recall"]}
+    # the extractive baseline leaves facts out by design: failing it is no false alarm, so it is not counted
+    assert set(recall) == {f"faithful:{k}:{s}" for k in ("references", "restyled") for s in ("minutes", "notes")}
+    assert all(row.n == 3 and 0 <= row.failed <= row.n for row in recall.values())
+    assert all(row.critical_per_100 == 0 or row.failed for row in recall.values())  # a critical omission fails the case
+    structure = {row.dataset for row in alarms["minutes_structure"]}
+    assert structure <= set(recall) and "faithful:restyled:minutes" in structure
