@@ -9,7 +9,8 @@ include (pymdownx snippets) into `docs/figures/`, one or more files per benchmar
 provenance line: the command, the commit, the date, the settings and the machine with its load average
 when the benchmark started. A benchmark with no results file yet renders as a placeholder naming the
 command to run. `--check` renders in memory and compares: a file that differs, is missing, or has no
-benchmark behind it is stale (`tests/docs/test_figures.py` runs the same check).
+benchmark behind it is stale (`tests/docs/test_figures.py` runs the same check). The README's headline
+table (`benchmarks/headline.py`) is rendered and checked the same way.
 """
 
 from __future__ import annotations
@@ -23,12 +24,15 @@ from harness.benchmark_results import read_results
 
 if __package__:  # imported as benchmarks.render_figures (the tests)
     from .figure_tables import TABLES
+    from .headline import headline, replace_block
 else:  # run as a script: its folder is on the path
     from figure_tables import TABLES
+    from headline import headline, replace_block
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results"
 FIGURES = REPO / "docs" / "figures"
+README = REPO / "README.md"
 
 # benchmark -> (the command that measures it, the figures files it renders)
 BENCHMARKS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -101,17 +105,27 @@ def render_all(results: Path = RESULTS) -> dict[str, str]:
     return out
 
 
-def stale(results: Path = RESULTS, figures: Path = FIGURES) -> list[str]:
-    """Files of `figures` that do not match their rendering: differing, missing, or with no benchmark behind them."""
+def render_readme(readme: Path, results: Path = RESULTS) -> str:
+    """`readme`'s text with its headline block rendered from the results in `results`."""
+    envs = {b: read_results(results / f"{b}.json") for b in BENCHMARKS if (results / f"{b}.json").is_file()}
+    return replace_block(readme.read_text(encoding="utf-8"), headline(envs))
+
+
+def stale(results: Path = RESULTS, figures: Path = FIGURES, readme: Path | None = None) -> list[str]:
+    """Files of `figures` that do not match their rendering: differing, missing, or with no benchmark behind them;
+    and `readme`, when given, if its headline block does not."""
     rendered = render_all(results)
     found = {p.name for p in figures.glob("*.md")} if figures.is_dir() else set()
     out = [name for name, text in rendered.items()
            if name not in found or (figures / name).read_text(encoding="utf-8") != text]
+    if readme is not None and readme.read_text(encoding="utf-8") != render_readme(readme, results):
+        out.append(readme.name)
     return sorted(out + [name for name in found if name not in rendered])
 
 
-def write(results: Path = RESULTS, figures: Path = FIGURES) -> list[Path]:
-    """Write every figures file; remove any that no benchmark renders. The files written."""
+def write(results: Path = RESULTS, figures: Path = FIGURES, readme: Path | None = None) -> list[Path]:
+    """Write every figures file (and `readme`'s headline block, when given); remove any figures file that no
+    benchmark renders. The files written."""
     rendered = render_all(results)
     figures.mkdir(parents=True, exist_ok=True)
     for path in figures.glob("*.md"):
@@ -124,6 +138,9 @@ def write(results: Path = RESULTS, figures: Path = FIGURES) -> list[Path]:
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
             written.append(path)
+    if readme is not None and (text := render_readme(readme, results)) != readme.read_text(encoding="utf-8"):
+        readme.write_text(text, encoding="utf-8")
+        written.append(readme)
     return written
 
 
@@ -131,18 +148,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--results", type=Path, default=RESULTS, help="folder of the results JSON files")
     parser.add_argument("--figures", type=Path, default=FIGURES, help="folder of the Markdown figures")
+    parser.add_argument("--readme", type=Path, default=None,
+                        help="README whose headline block is rendered too (default: the repository's, with the default --results)")
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a figures file is stale")
     args = parser.parse_args(argv)
+    readme = args.readme or (README if args.results == RESULTS else None)
     if args.check:
-        out_of_date = stale(args.results, args.figures)
+        out_of_date = stale(args.results, args.figures, readme)
         for name in out_of_date:
-            print(f"stale: {args.figures / name}", file=sys.stderr)
+            print(f"stale: {readme if readme is not None and name == readme.name else args.figures / name}", file=sys.stderr)
         if out_of_date:
             print("run: python benchmarks/render_figures.py", file=sys.stderr)
             return 1
         print(f"{len(render_all(args.results))} figures files match their results")
         return 0
-    written = write(args.results, args.figures)
+    written = write(args.results, args.figures, readme)
     print(f"wrote {len(written)} of {len(render_all(args.results))} figures files" + "".join(f"\n  {p}" for p in written))
     return 0
 

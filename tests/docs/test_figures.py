@@ -40,7 +40,35 @@ def _nudge(envelope: dict[str, Any], path: tuple[Any, ...]) -> dict[str, Any]:
 
 
 def test_every_figures_file_matches_its_results_file() -> None:
-    assert rf.stale() == [], "stale figures; run: .venv/bin/python benchmarks/render_figures.py"
+    assert rf.stale(readme=rf.README) == [], "stale figures; run: .venv/bin/python benchmarks/render_figures.py"
+
+
+HEADLINE_FIGURES: dict[str, tuple[Any, ...]] = {
+    "throughput": ("figures", "median_cases_per_second"),
+    "validity": ("figures", "scorers", "claim_support", 4, "recall"),
+    "gate_calibration": ("figures", "scenarios", "same_tool", "gate_failed", "rate"),
+    "bias_calibration": ("figures", "measure_level", "fpr_any_characteristic"),
+}
+
+
+@pytest.mark.parametrize("benchmark", sorted(HEADLINE_FIGURES))
+def test_a_changed_figure_makes_the_readme_headline_stale(benchmark: str, tmp_path: Path) -> None:
+    results, figures, readme = tmp_path / "results", tmp_path / "figures", tmp_path / "README.md"
+    shutil.copytree(rf.RESULTS, results)
+    shutil.copy(rf.README, readme)
+    rf.write(results, figures, readme)
+    assert rf.stale(results, figures, readme) == []
+    path = HEADLINE_FIGURES[benchmark]
+    br.write_results(_nudge(br.read_results(results / f"{benchmark}.json"), path), results)
+    assert "README.md" in rf.stale(results, figures, readme)
+    assert rf.main(["--check", "--results", str(results), "--figures", str(figures), "--readme", str(readme)]) == 1
+
+
+def test_the_headline_block_needs_its_markers(tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text("# no markers here\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="figures:headline"):
+        rf.render_readme(readme)
 
 
 def test_every_figures_file_has_a_source_or_says_it_has_not_been_measured() -> None:
