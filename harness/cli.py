@@ -29,8 +29,10 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, rich_markup_mode=N
 
 def _add_subcommands() -> None:
     from .compare_cli import register as register_compare
+    from .serve.cli import register as register_serve_model
 
     register_compare(app)
+    register_serve_model(app)
 
 
 _add_subcommands()
