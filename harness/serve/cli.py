@@ -15,8 +15,9 @@ from ..errors import InputError
 from .models import MODELS, model_file
 from .server import start
 
-DEFAULT_PROMPT = Path(__file__).with_name("prompts") / "minutes.txt"
-SYSTEM_PROMPT = "You are a careful minute-taker for a UK council's adult social care team."
+PROMPTS = Path(__file__).with_name("prompts")
+DEFAULT_PROMPT = PROMPTS / "minutes_careful.txt"
+SYSTEM_PROMPT = "You are a careful minute-taker. You summarise; you never copy a transcript."
 GENERATION = {"temperature": 0, "seed": 0, "max_tokens": 700}
 
 
@@ -31,6 +32,18 @@ def target_yaml(base_url: str, model: str, sha256: str, prompt_file: str) -> str
     }
     return "# Written by `assure serve-model --write-target`: the served model as a tool under test.\n" + \
         yaml.safe_dump(config, sort_keys=False)
+
+
+def prompt_file(name_or_path: str | None) -> Path:
+    """A prompt template: a file, or the name of a shipped one (`minutes_careful`, `minutes_poor`)."""
+    if name_or_path is None:
+        return DEFAULT_PROMPT
+    shipped = PROMPTS / f"{name_or_path}.txt"
+    path = shipped if shipped.is_file() else Path(name_or_path)
+    if not path.is_file():
+        names = ", ".join(sorted(p.stem for p in PROMPTS.glob("*.txt")))
+        raise InputError.single(name_or_path, f"prompt template file not found (shipped ones: {names})", field="--prompt-template")
+    return path
 
 
 def write_target(path: Path, base_url: str, model: str, prompt: Path | None) -> Path:
@@ -55,16 +68,16 @@ def register(app: typer.Typer) -> None:
         port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8080,
         write_target_to: Annotated[Optional[Path], typer.Option(
             "--write-target", help="Write an `openai` target YAML for the served model here.")] = None,
-        prompt_template: Annotated[Optional[Path], typer.Option(
-            "--prompt-template", help="User prompt for --write-target ({source} is the case text).")] = None,
+        prompt_template: Annotated[Optional[str], typer.Option(
+            "--prompt-template", help="User prompt for --write-target: a file ({source} is the case text) or a shipped "
+                                      "one by name: minutes_careful (default), minutes_poor.")] = None,
         threads: Annotated[Optional[int], typer.Option("--threads", min=1, help="CPU threads (default: all, at most 8).")] = None,
         context: Annotated[Optional[int], typer.Option("--context", min=512, help="Context window in tokens.")] = None,
     ) -> None:
         """Serve a packaged GGUF model on an OpenAI-compatible API (/v1/models, /v1/chat/completions)."""
         path = model_file(model)
         spec = MODELS[model]
-        if prompt_template is not None and not prompt_template.is_file():
-            raise InputError.single(prompt_template, "prompt template file not found", field="--prompt-template")
+        prompt = prompt_file(prompt_template)
         stop = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
@@ -72,7 +85,7 @@ def register(app: typer.Typer) -> None:
         console.print(f"serving {spec.title} as {model!r} (SHA-256 {spec.sha256[:16]}..., licence: {spec.licence})",
                       highlight=False)
         if write_target_to is not None:
-            written = write_target(write_target_to, server.base_url, model, prompt_template)
+            written = write_target(write_target_to, server.base_url, model, prompt)
             console.print(f"wrote target {written}", highlight=False)
         console.print(f"ready in {server.started_in_s:.1f} s at {server.base_url}  (Ctrl-C to stop)", highlight=False)
         while not stop.wait(0.5):

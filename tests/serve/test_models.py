@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from harness.errors import InputError
 from harness.serve import models
-from harness.serve.cli import target_yaml, write_target
+from harness.serve.cli import prompt_file, target_yaml, write_target
 from harness.serve.models import MODELS, LocalModel, assemble, model_file, sha256_of, verified
 
 
@@ -77,3 +77,13 @@ def test_the_written_target_is_an_openai_target_with_its_prompt_beside_it(tmp_pa
     bad.write_text("no placeholder", encoding="utf-8")
     with pytest.raises(InputError, match=r"\{source\}"):
         write_target(tmp_path / "u.yaml", "http://127.0.0.1:1/v1", "smollm2-135m", bad)
+
+
+def test_shipped_prompts_are_found_by_name_and_a_missing_one_is_bad_input(tmp_path: Path) -> None:
+    assert prompt_file(None).name == "minutes_careful.txt"
+    assert "two sentences" in prompt_file("minutes_poor").read_text(encoding="utf-8")
+    own = tmp_path / "mine.txt"
+    own.write_text("Minutes of {source}", encoding="utf-8")
+    assert prompt_file(str(own)) == own
+    with pytest.raises(InputError, match="minutes_careful, minutes_poor"):
+        prompt_file("nonexistent")
