@@ -16,7 +16,7 @@ import importlib.util
 import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
@@ -36,9 +36,7 @@ class LocalModel:
     packages: tuple[str, ...]  # pip requirements, in the order their files are concatenated
     files: tuple[tuple[str, str], ...]  # (import name, file inside that package), same order
     context: int = 8192
-    chat_template: str | None = None  # llama.cpp's built-in template name; None: the GGUF's own
     notes: str = ""
-    kind: str = field(default="instruct")
 
     @property
     def install(self) -> str:
