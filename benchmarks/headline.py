@@ -9,6 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+if __package__:  # imported as benchmarks.headline (the tests)
+    from .figure_tables import num
+    from .figure_tables import table
+else:  # imported by render_figures run as a script: this folder is on the path
+    from figure_tables import num
+    from figure_tables import table
+
 Env = dict[str, Any]
 START, END = "<!-- figures:headline -->", "<!-- /figures:headline -->"
 SETS = {"minutes": "minutes", "notes": "case notes"}
@@ -22,10 +29,6 @@ def _met(ok: bool) -> str:
     return "met" if ok else "**not met**"
 
 
-def _f(value: Any, digits: int = 3) -> str:
-    return "n/a" if value is None else f"{value:.{digits}f}"
-
-
 def _validity_rows(env: Env | None) -> list[tuple[str, str, str]]:
     if env is None:
         return [("scorer validity", "not yet measured: run `assure bench validity`", "")]
@@ -33,19 +36,19 @@ def _validity_rows(env: Env | None) -> list[tuple[str, str, str]]:
     details = _rows(env, "unsupported_details")
     injected = [details.get(f"injected:{s}", {}) for s in SETS]
     out.append(("`unsupported_details` on injected detail defects (dates, doses, sums, times, names, invented actions and attendees)",
-                " and ".join(f"recall {_f(m.get('recall'))} at precision {_f(m.get('precision'))} ({name})"
+                " and ".join(f"recall {num(m.get('recall'))} at precision {num(m.get('precision'))} ({name})"
                              for m, name in zip(injected, SETS.values())),
                 _met(all((m.get("recall") or 0) >= 0.95 and (m.get("precision") or 0) >= 0.9 for m in injected))))
     claims = [_rows(env, "claim_support").get(f"injected:{s}", {}) for s in SETS]
     out.append(("`claim_support` on all injected hallucinations (flips, wrong person, allegations too)",
-                " and ".join(f"recall {_f(m.get('recall'))} at precision {_f(m.get('precision'))} ({name})"
+                " and ".join(f"recall {num(m.get('recall'))} at precision {num(m.get('precision'))} ({name})"
                              for m, name in zip(claims, SETS.values())) + "; target recall 0.95 at precision 0.90",
                 _met(all((m.get("recall") or 0) >= 0.95 and (m.get("precision") or 0) >= 0.9 for m in claims))))
     summedits = {s: m["balanced_accuracy"] for s in env["figures"].get("scorers", {})
                  if (m := _rows(env, s).get("summedits")) and m.get("balanced_accuracy") is not None}
     best = max(summedits, key=summedits.__getitem__) if summedits else None
     out.append(("agreement with human consistency labels (SummEdits evaluation split, balanced accuracy; target 0.70)",
-                f"{_f(summedits[best])} at best (`{best}`); GPT-4 reached 0.82, humans about 0.91" if best else "n/a",
+                f"{num(summedits[best])} at best (`{best}`); GPT-4 reached 0.82, humans about 0.91" if best else "n/a",
                 _met(best is not None and summedits[best] >= 0.70)))
     alarms = env["figures"].get("false_alarms", {})
     hallucination = []
@@ -60,7 +63,7 @@ def _validity_rows(env: Env | None) -> list[tuple[str, str, str]]:
     recall = {r["dataset"]: r for r in env["figures"].get("key_fact_recall", [])}
     omitted = [recall.get(f"injected omissions: {s}", {}) for s in SETS]
     out.append(("`key_fact_recall` on injected omissions of critical facts (target recall 0.98 with at most 5% of the references' critical facts flagged)",
-                " and ".join(f"recall {_f(m.get('recall'))}, {100 * (m.get('false_alarm_rate') or 0):.0f}% of the references' critical facts flagged ({name})"
+                " and ".join(f"recall {num(m.get('recall'))}, {100 * (m.get('false_alarm_rate') or 0):.0f}% of the references' critical facts flagged ({name})"
                              for m, name in zip(omitted, SETS.values())),
                 _met(all((m.get("recall") or 0) >= 0.98 and (m.get("false_alarm_rate") or 1) <= 0.05 for m in omitted))))
     restyled = [r for r in alarms.get("key_fact_recall", []) if r["dataset"].startswith("faithful:restyled:")]
@@ -113,9 +116,7 @@ def headline(envs: dict[str, Env]) -> str:
     rows = _validity_rows(envs.get("validity")) + [_gate_row(envs.get("gate_calibration"))]
     rows += _bias_rows(envs.get("bias_calibration")) + [_throughput_row(envs.get("throughput"))]
     commits = sorted({(e.get("commit") or "unknown")[:7] for e in envs.values()})
-    lines = ["| what | measured | target |", "|---|---|---|"]
-    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
-    return "\n".join(lines) + f"\n\n_Rendered from `benchmarks/results/` (commits {', '.join(commits)}) by `benchmarks/render_figures.py`._\n"
+    return table(["what", "measured", "target"], rows) + f"\n_Rendered from `benchmarks/results/` (commits {', '.join(commits)}) by `benchmarks/render_figures.py`._\n"
 
 
 def replace_block(text: str, block: str) -> str:

@@ -21,8 +21,9 @@ SYSTEM_PROMPT = "You are a careful minute-taker. You summarise; you never copy a
 GENERATION = {"temperature": 0, "seed": 0, "max_tokens": 700}
 
 
-def target_yaml(base_url: str, model: str, sha256: str, prompt_file: str) -> str:
+def target_yaml(base_url: str, model: str, prompt_file: str) -> str:
     """An `openai` target for the served model: the tool under test, temperature 0, one call at a time."""
+    sha256 = MODELS[model].sha256
     config = {
         "name": f"local-{model}", "version": f"sha256-{sha256[:12]}", "kind": "openai", "base_url": base_url,
         "model": model, "prompt_template": prompt_file, "system_prompt": SYSTEM_PROMPT, "params": dict(GENERATION),
@@ -54,7 +55,7 @@ def write_target(path: Path, base_url: str, model: str, prompt: Path | None) -> 
     path.parent.mkdir(parents=True, exist_ok=True)
     prompt_copy = path.with_name(path.stem + ".prompt.txt")
     prompt_copy.write_text(text, encoding="utf-8")
-    path.write_text(target_yaml(base_url, model, MODELS[model].sha256, prompt_copy.name), encoding="utf-8")
+    path.write_text(target_yaml(base_url, model, prompt_copy.name), encoding="utf-8")
     return path
 
 

@@ -72,7 +72,7 @@ def test_the_written_target_is_an_openai_target_with_its_prompt_beside_it(tmp_pa
     target = load_target(path)
     assert target.config.kind == "openai" and target.config.model == "smollm2-135m"
     assert (tmp_path / "t.prompt.txt").is_file() and "{source}" in target.template
-    assert MODELS["smollm2-135m"].sha256 in target_yaml("http://x/v1", "smollm2-135m", MODELS["smollm2-135m"].sha256, "p.txt")
+    assert MODELS["smollm2-135m"].sha256 in target_yaml("http://x/v1", "smollm2-135m", "p.txt")
     bad = tmp_path / "bad.txt"
     bad.write_text("no placeholder", encoding="utf-8")
     with pytest.raises(InputError, match=r"\{source\}"):
