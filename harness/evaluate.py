@@ -106,6 +106,9 @@ def _execute(plan: RunPlan, golden: GoldenSet, target: BaseTarget, suites: list[
     for name, agg in outcome.aggregates.items():
         metrics.update({f"{name}.mean": agg.mean, f"{name}.ci_low": agg.ci_low, f"{name}.ci_high": agg.ci_high,
                         f"{name}.pass_rate": agg.pass_rate, f"{name}.critical_findings": agg.findings_by_severity["critical"]})
+        if agg.n_judge_errors:
+            metrics[f"{name}.judge_errors"] = agg.n_judge_errors
+    metrics["judge_errors"] = sum(agg.n_judge_errors for agg in outcome.aggregates.values())
     tracker.log_metrics(plan.run_id, metrics)
     tracker.log_artifacts(plan.run_id, artifacts)
     tracker.finish(plan.run_id)

@@ -15,6 +15,7 @@ import pandas as pd
 
 from .checkpoint import CaseResult
 from .runner import RunOutcome
+from .scoring import Score
 
 
 def _finite(value: float) -> float | None:
@@ -31,7 +32,8 @@ def build_report(run_id: str, target: dict[str, Any], golden_set: dict[str, Any]
         "harness_version": harness_version,
         "suites": suites,
         "metrics": {name: {"mean": _finite(a.mean), "ci_low": _finite(a.ci_low), "ci_high": _finite(a.ci_high),
-                           "pass_rate": _finite(a.pass_rate), "n_scored": a.n_scored, "n_unscored": a.n_unscored}
+                           "pass_rate": _finite(a.pass_rate), "n_scored": a.n_scored, "n_unscored": a.n_unscored,
+                           "n_judge_errors": a.n_judge_errors}
                     for name, a in outcome.aggregates.items()},
         "errors": outcome.error_count,
         "warnings": outcome.warnings,
@@ -44,9 +46,18 @@ def case_entry(result: CaseResult) -> dict[str, Any]:
         "case_id": result.case_id,
         "output": result.output,
         "error": result.error,
-        "scores": {name: {"value": s.value, "passed": s.passed, "findings": [f.model_dump() for f in s.findings]}
-                   for name, s in result.scores.items()},
+        "scores": {name: _score_entry(s) for name, s in result.scores.items()},
     }
+
+
+def _score_entry(score: Score) -> dict[str, Any]:
+    """One scorer's verdict on a case; an unscored one says why, and a judge error is marked as one."""
+    entry: dict[str, Any] = {"value": score.value, "passed": score.passed, "findings": [f.model_dump() for f in score.findings]}
+    if not score.scored:
+        entry["unscored"] = str(score.details.get("unscored") or "the scorer could not judge this case")
+    if score.is_judge_error:
+        entry["judge_error"] = str(score.details["judge_error"])
+    return entry
 
 
 def cases_table(outcome: RunOutcome) -> pd.DataFrame:

@@ -41,9 +41,19 @@ class Score(BaseModel):
     def unscored(cls, reason: str) -> "Score":
         return cls(value=None, passed=None, details={"unscored": reason})
 
+    @classmethod
+    def judge_error(cls, reason: str) -> "Score":
+        """Unscored because the LLM judge gave no usable answer (it failed, or its reply never fit the
+        schema): counted apart from other unscored cases as a judge error."""
+        return cls(value=None, passed=None, details={"unscored": f"LLM judge failed: {reason}", "judge_error": reason})
+
     @property
     def scored(self) -> bool:
         return self.value is not None
+
+    @property
+    def is_judge_error(self) -> bool:
+        return "judge_error" in self.details
 
 
 @runtime_checkable
@@ -105,7 +115,8 @@ SuiteFactory = Callable[[], Suite]
 class Aggregate:
     """Across cases, for one scorer: the mean value with its bootstrap 95% CI, and the pass rate.
 
-    Means and pass rates are over scored cases only; `n_unscored` counts the rest.
+    Means and pass rates are over scored cases only; `n_unscored` counts the rest, of which
+    `n_judge_errors` are cases an LLM judge failed on.
     """
 
     scorer: str
@@ -116,10 +127,11 @@ class Aggregate:
     n_scored: int
     n_unscored: int
     findings_by_severity: dict[str, int] = field(default_factory=dict)
+    n_judge_errors: int = 0
 
     def as_report(self) -> dict[str, float | int]:
         return {"mean": self.mean, "ci_low": self.ci_low, "ci_high": self.ci_high, "pass_rate": self.pass_rate,
-                "n_scored": self.n_scored, "n_unscored": self.n_unscored}
+                "n_scored": self.n_scored, "n_unscored": self.n_unscored, "n_judge_errors": self.n_judge_errors}
 
 
 def aggregate(scorer: str, scores: Sequence[Score]) -> Aggregate:
@@ -140,4 +152,5 @@ def aggregate(scorer: str, scores: Sequence[Score]) -> Aggregate:
         n_scored=len(scored),
         n_unscored=len(scores) - len(scored),
         findings_by_severity=severities,
+        n_judge_errors=sum(1 for s in scores if s.is_judge_error),
     )

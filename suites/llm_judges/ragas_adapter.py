@@ -39,6 +39,7 @@ def ragas_llm(judge: LLMJudge) -> Any:
 
     from langchain_core.outputs import Generation, LLMResult
     from ragas.llms.base import BaseRagasLLM
+    from ragas.run_config import RunConfig
 
     class _JudgeLLM(BaseRagasLLM):
         def generate_text(self, prompt: Any, n: int = 1, temperature: float = 0.01, stop: Any = None, callbacks: Any = None) -> LLMResult:
@@ -52,7 +53,9 @@ def ragas_llm(judge: LLMJudge) -> Any:
         def is_finished(self, response: LLMResult) -> bool:
             return True
 
-    return _JudgeLLM()
+    # One attempt inside ragas: assure's judge client already retries transport errors and unusable replies;
+    # ragas' default (10 tries, waits up to 60 s) would turn one failing judge into minutes per case.
+    return _JudgeLLM(run_config=RunConfig(max_retries=1, max_wait=1))
 
 
 class RagasFaithfulnessScorer:
@@ -79,9 +82,9 @@ class RagasFaithfulnessScorer:
         try:
             value = float(metric.single_turn_score(sample))
         except JudgeError as exc:
-            return Score.unscored(f"LLM judge failed: {exc}")
+            return Score.judge_error(str(exc))
         except Exception as exc:  # ragas raises its own errors for replies it cannot parse
-            return Score.unscored(f"ragas could not use the judge's reply: {type(exc).__name__}: {exc}")
+            return Score.judge_error(f"ragas could not use the judge's reply: {type(exc).__name__}: {exc}")
         if math.isnan(value):
             return Score.unscored("ragas found no statements to judge")
         passed = value >= self.threshold

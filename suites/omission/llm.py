@@ -63,11 +63,11 @@ class LLMKeyFactRecallScorer:
         try:
             answer = self.judge.structured(PROMPT.format(output=output, facts=facts), FactVerdicts)
         except JudgeError as exc:
-            return Score.unscored(f"judge failed: {exc}")
+            return Score.judge_error(str(exc))
         verdicts = {v.id: v for v in answer.facts}  # type: ignore[attr-defined]
         missing = [f.id for f in case.key_facts if f.id not in verdicts]
         if missing:
-            return Score.unscored(f"judge gave no verdict for {len(missing)} key fact(s): {', '.join(missing[:5])}")
+            return Score.judge_error(f"judge gave no verdict for {len(missing)} key fact(s): {', '.join(missing[:5])}")
         matches = [FactMatch(f, verdicts[f.id].status, 1.0 if verdicts[f.id].status == "present" else 0.0,
                              verdicts[f.id].span or None, f"judged {verdicts[f.id].status} by {self.judge.config.label}")
                    for f in case.key_facts]

@@ -49,15 +49,56 @@ def test_deepeval_metrics_land_in_the_common_score_shape(tmp_path: Path, monkeyp
         assert again["metrics"]["deepeval_faithfulness"] == report["metrics"]["deepeval_faithfulness"]
 
 
-def test_a_judge_that_answers_garbage_leaves_cases_unscored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_judge_reply_that_never_parses_is_asked_again_then_recorded_as_a_judge_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ASSURE_JUDGE", raising=False)
     with JudgeServer() as server:
-        server.mode = "garbage"
-        report = start_run(SAMPLE, DEMO_DATA / "baseline.yaml", ["llm_judges"], judge=judge_file(tmp_path, server.url)).report
+        server.mode = "garbage"  # a well-formed chat completion whose content is not JSON
+        record = start_run(SAMPLE, DEMO_DATA / "baseline.yaml", ["llm_judges"],
+                           judge=judge_file(tmp_path, server.url, "parse_retries: 1\n"))
+        report = record.report
+        asked_again = [r for r in server.requests if len(r["messages"]) == 3]
     assert report["errors"] == 0
     for name in SCORERS:
-        assert report["metrics"][name]["n_scored"] == 0 and report["metrics"][name]["mean"] is None
-    assert report["cases"][0]["scores"]["deepeval_faithfulness"]["value"] is None
+        metric = report["metrics"][name]
+        assert metric["n_scored"] == 0 and metric["mean"] is None
+        # geval applies to minutes only: the case-note sample is unscored for that reason, not a judge error
+        assert metric["n_judge_errors"] == (2 if name == "geval_safeguarding_minutes" else 3)
+    entry = report["cases"][0]["scores"]["deepeval_faithfulness"]
+    assert entry["value"] is None and "not valid JSON" in entry["judge_error"]
+    assert entry["unscored"].startswith("LLM judge failed")
+    assert "judge_error" not in report["cases"][2]["scores"]["geval_safeguarding_minutes"]
+    # each schema request was asked once more, showing the judge its reply and what was wrong with it
+    assert asked_again and all(r["messages"][1] == {"role": "assistant", "content": "I cannot answer that."}
+                               and "not usable (not valid JSON" in r["messages"][2]["content"] for r in asked_again)
+    metrics = Tracker().get_run(record.run_id).metrics
+    assert metrics["judge_errors"] == sum(report["metrics"][n]["n_judge_errors"] for n in SCORERS)
+    assert metrics["deepeval_faithfulness.judge_errors"] == 3
+
+
+def test_a_reply_that_fits_on_the_second_asking_is_used_and_only_it_is_cached(tmp_path: Path) -> None:
+    from pydantic import BaseModel
+
+    from harness.cache import Cache
+    from harness.judges.llm import JudgeConfig, JudgeError, LLMJudge
+
+    class Verdict(BaseModel):
+        verdict: str
+
+    with JudgeServer() as server:
+        server.answer = lambda body: '{"verdict": "SUPPORTED"}' if len(body["messages"]) > 1 else '{"verdict": '
+        judge = LLMJudge(JudgeConfig(base_url=server.url, model="m", max_retries=0, parse_retries=1),
+                         Cache(tmp_path / "cache.sqlite"))
+        assert judge.structured("Is it supported?", Verdict) == Verdict(verdict="SUPPORTED")
+        assert judge.usage.calls == 2 and judge.usage.invalid_replies == 1
+        assert judge.structured("Is it supported?", Verdict).verdict == "SUPPORTED" and judge.usage.calls == 2  # cached
+        server.answer = lambda body: '{"label": "SUPPORTED"}'  # JSON, but not the schema's shape
+        with pytest.raises(JudgeError, match="does not fit the schema"):
+            judge.structured("Another claim?", Verdict)
+        assert judge.usage.calls == 4 and judge.usage.invalid_replies == 3
+        with pytest.raises(JudgeError):  # the unusable reply was not cached: it is asked again
+            judge.structured("Another claim?", Verdict)
+        assert judge.usage.calls == 6
 
 
 def test_judge_configuration_errors_exit_2(tmp_path: Path) -> None:
