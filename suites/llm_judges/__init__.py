@@ -96,13 +96,14 @@ class DeepEvalScorer:
                      details={"judge": self._judge.config.label, "deepeval_score": raw, "reason": reason})
 
 
-def scorers_for(config: JudgeConfig) -> list[Any]:
+def scorers_for(config: JudgeConfig, judge: LLMJudge | None = None) -> list[Any]:
+    """The suite's scorers, all asking one judge client (`judge`, or a new one for `config` on the project cache)."""
     from deepeval.metrics import FaithfulnessMetric, GEval, HallucinationMetric, SummarizationMetric
     from deepeval.test_case import SingleTurnParams
 
     from .ragas_adapter import RagasFaithfulnessScorer
 
-    judge = LLMJudge(config)
+    judge = judge or LLMJudge(config)
     return [RagasFaithfulnessScorer(judge),  # type: ignore[list-item]
         DeepEvalScorer("deepeval_faithfulness", "Share of the output's claims the judge finds supported by the source (deepeval FaithfulnessMetric).",
                        0.9, lambda m: FaithfulnessMetric(threshold=0.9, model=m, async_mode=False), judge),

@@ -19,8 +19,12 @@ def test_demo_runs_offline_and_prints_results(tmp_path: Path) -> None:
     assert "textrank (baseline)" in result.stdout and "vendor-a-minutes" in result.stdout
     assert "unsupported_details" in result.stdout
     listing = run_cli("runs", cwd=tmp_path)
-    # 6 evaluation runs (4, vendor A v2.4 and the bias run), the region and 6 councils
-    assert listing.returncode == 0 and listing.stdout.count("FINISHED") == 6 + 7
+    # 8 evaluation runs (4, vendor A v2.4, the real model's two prompts and the bias run), the region and 6 councils
+    assert listing.returncode == 0 and listing.stdout.count("FINISHED") == 8 + 7
+    # the real model's recorded minutes: the gate fails the poor prompt on new critical omissions
+    assert "A real generative tool on 12 meetings: local-qwen2.5-coder-0.5b" in result.stdout
+    assert "gate poor prompt against careful prompt: FAILED" in result.stdout
+    assert "key_fact_recall: mean" in result.stdout
     assert "gate vendor-a-minutes v2.4 against vendor-a-minutes v2.3: PASSED" in result.stdout
     assert "Low power" in result.stdout and "minimum detectable effect" in result.stdout
     assert "injected-defects-safeguarding_minutes" in result.stdout

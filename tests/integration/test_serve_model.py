@@ -82,3 +82,21 @@ def test_an_unknown_model_is_bad_input_in_one_line(tmp_path: Path) -> None:
     result = run_cli("serve-model", "--model", "gpt-5", cwd=tmp_path)
     assert result.returncode == 2
     assert "unknown model 'gpt-5'" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_demo_live_regenerates_the_real_model_outputs_with_provenance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dashboards.demo_local import LOCAL_DATA, live_folder, outputs_folder, regenerate
+    from harness.serve.models import MODELS
+
+    monkeypatch.setenv("ASSURE_HOME", str(tmp_path / "home"))
+    assert outputs_folder() == LOCAL_DATA  # nothing regenerated yet: the bundled recording
+    # One meeting, short answers: the machinery of `assure demo --live` with the small CI model.
+    folder = regenerate("smollm2-135m", port=_free_port(), threads=2, meetings=1, max_tokens=48)
+    assert folder == live_folder() and outputs_folder() == folder
+    for stem, prompt in (("careful", "minutes_careful"), ("poor", "minutes_poor")):
+        target = yaml.safe_load((folder / f"{stem}.yaml").read_text(encoding="utf-8"))
+        assert target["kind"] == "recorded" and target["version"] == f"{prompt}-recorded"
+        assert MODELS["smollm2-135m"].sha256 in target["description"] and '"max_tokens": 48' in target["description"]
+        rows = [json.loads(line) for line in (folder / target["path"]).read_text(encoding="utf-8").splitlines()]
+        assert [r["case_id"] for r in rows] == ["sgm-001"] and rows[0]["output"].strip()
+    assert (folder / "careful.yaml").read_text() != (folder / "poor.yaml").read_text()  # each names its own prompt
