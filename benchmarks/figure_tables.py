@@ -273,7 +273,30 @@ def dashboard_load(env: Env) -> str:
     return out
 
 
+# --- judges side by side (benchmarks/judge_cost.py) -----------------------------------------------------
+
+def judge_cost(env: Env) -> str:
+    f = env["figures"]
+    words = f.get("long_case_words") or {}
+    cost = [[f"`{r['judge']}`" if " " not in r["judge"] else r["judge"], r["llm_calls"], f"{r['prompt_tokens']:,}",
+             f"{r['completion_tokens']:,}", secs(r["seconds"], 0), pct(r["invalid_json_share"], 0),
+             "judge error" if r.get("judge_error") else num(r["value"])] for r in f.get("long_case", [])]
+    out = (f"Model: {f['model']}, SHA-256 `{f['model_sha256'][:12]}…`; server ready in {f['server_start_s']} s.\n\n"
+           f"One long case ({words.get('case', 'n/a')}: a {words.get('source', 'n/a')}-word transcript, "
+           f"{words.get('output', 'n/a')}-word minutes):\n\n")
+    out += table(["judge", "LLM calls", "prompt tokens", "completion tokens", "time", "invalid JSON replies", "value"], cost)
+    sample = [[f"`{r['judge']}`", f"{r['n']} ({r['n_inconsistent']})", f"{num(r['balanced_accuracy'])} "
+               f"({num(r['ci_low'], 2)} to {num(r['ci_high'], 2)})", num(r["roc_auc"]), r["judge_errors"], r["llm_calls"],
+               f"{r['prompt_tokens'] + r['completion_tokens']:,}", pct(r["invalid_json_share"], 0),
+               secs(r["median_seconds"], 1)] for r in f.get("summedits", [])]
+    out += ("\nA balanced sample of the SummEdits `evaluation` split (each judge's own pass rule; judge errors "
+            "left out of the figures):\n\n")
+    return out + table(["judge", "n (inconsistent)", "balanced accuracy (95% CI)", "ROC AUC", "judge errors",
+                        "LLM calls", "tokens", "invalid JSON replies", "median time an example"], sample)
+
+
 TABLES: dict[str, Callable[[Env], str]] = {
+    "judge_cost": judge_cost, "validity_judge": validity_summedits,
     "validity_summedits": validity_summedits, "validity_defects": validity_defects,
     "validity_false_alarms": validity_false_alarms, "validity_omission": validity_omission,
     "throughput": throughput, "roi_timings": roi_timings, "gate_calibration": gate_calibration,

@@ -13,7 +13,7 @@ faithfulness through a local model served by `assure serve-model`. Not a test: r
    `unsupported_details`: the cut chosen on the `test` split, read from benchmarks/results/validity.json),
    with a bootstrap 95% interval, and the judge errors (no usable answer).
 
-The model is served in this process on loopback (temperature 0, seed 0, at most 512 new tokens a
+The model is served in this process on loopback (temperature 0, seed 0, at most 2,048 new tokens a
 reply). The judges' replies go to a fresh cache, so every call is really made. Writes the figures with
 the commit and machine to benchmarks/results/judge_cost.json, updated after every example so a long run
 that is stopped keeps what it measured.
@@ -49,6 +49,7 @@ from suites.validity_benchmark import REPORT_SPLIT, balanced_sample, judge, load
 sys.path.insert(0, str(Path(__file__).parent))
 from throughput import lengthened  # noqa: E402
 
+MAX_TOKENS = 2048  # a reply limit; at 512, ragas' statement list for 400-word minutes was cut off (invalid JSON, 3 of 3)
 LLM_SCORERS = ("deepeval_faithfulness", "ragas_faithfulness")
 EMBEDDED = "unsupported_details"
 
@@ -96,13 +97,13 @@ def main() -> None:
     results_dir = args.results_dir or benchmark_results.default_results_dir()
     measurement = benchmark_results.begin("judge_cost", benchmark_results.cli_command("python benchmarks/judge_cost.py"),
                                           {"model": args.model, "per_domain": args.per_domain, "threads": args.threads,
-                                           "max_tokens": 512, "temperature": 0, "seed": 0})
+                                           "max_tokens": MAX_TOKENS, "temperature": 0, "seed": 0})
     started = time.perf_counter()
     server = start(model_file(args.model), args.model, port=args.port, threads=args.threads,
                    context=min(16384, MODELS[args.model].context))
     print(f"{args.model} served in {server.started_in_s:.1f} s at {server.base_url}", flush=True)
     config = JudgeConfig(base_url=server.base_url, model=args.model,
-                         params={"temperature": 0, "seed": 0, "max_tokens": 512}, timeout_s=1800, max_retries=1)
+                         params={"temperature": 0, "seed": 0, "max_tokens": MAX_TOKENS}, timeout_s=1800, max_retries=1)
     client = LLMJudge(config, Cache(Path(tempfile.mkdtemp()) / "cache.sqlite"))
     llm = {s.name: s for s in scorers_for(config, client) if s.name in LLM_SCORERS}
     from suites.hallucination import suite

@@ -35,6 +35,15 @@ def target_yaml(base_url: str, model: str, prompt_file: str) -> str:
         yaml.safe_dump(config, sort_keys=False)
 
 
+def judge_yaml(base_url: str, model: str) -> str:
+    """A judge configuration for the served model: deterministic, long replies allowed, patient timeouts."""
+    config = {"base_url": base_url, "model": model, "params": {"temperature": 0, "seed": 0, "max_tokens": 2048},
+              "timeout_s": 1800, "max_retries": 1, "parse_retries": 2}
+    return (f"# Written by `assure serve-model --write-judge`: {MODELS[model].title} as an LLM judge.\n"
+            "# Use with: assure run ... --suite llm_judges --judge THIS_FILE, or assure bench validity --judge THIS_FILE\n"
+            + yaml.safe_dump(config, sort_keys=False))
+
+
 def prompt_file(name_or_path: str | None) -> Path:
     """A prompt template: a file, or the name of a shipped one (`minutes_careful`, `minutes_poor`)."""
     if name_or_path is None:
@@ -72,6 +81,8 @@ def register(app: typer.Typer) -> None:
         prompt_template: Annotated[Optional[str], typer.Option(
             "--prompt-template", help="User prompt for --write-target: a file ({source} is the case text) or a shipped "
                                       "one by name: minutes_careful (default), minutes_poor.")] = None,
+        write_judge_to: Annotated[Optional[Path], typer.Option(
+            "--write-judge", help="Write an LLM judge YAML for the served model here (for --judge).")] = None,
         threads: Annotated[Optional[int], typer.Option("--threads", min=1, help="CPU threads (default: all, at most 8).")] = None,
         context: Annotated[Optional[int], typer.Option("--context", min=512, help="Context window in tokens.")] = None,
     ) -> None:
@@ -88,6 +99,10 @@ def register(app: typer.Typer) -> None:
         if write_target_to is not None:
             written = write_target(write_target_to, server.base_url, model, prompt)
             console.print(f"wrote target {written}", highlight=False)
+        if write_judge_to is not None:
+            write_judge_to.parent.mkdir(parents=True, exist_ok=True)
+            write_judge_to.write_text(judge_yaml(server.base_url, model), encoding="utf-8")
+            console.print(f"wrote judge configuration {write_judge_to}", highlight=False)
         console.print(f"ready in {server.started_in_s:.1f} s at {server.base_url}  (Ctrl-C to stop)", highlight=False)
         while not stop.wait(0.5):
             pass

@@ -48,7 +48,8 @@ def test_a_real_model_is_served_generated_from_scored_and_tracked(tmp_path: Path
     log = tmp_path / "serve.log"
     exe = Path(sys.executable).parent / "assure"
     with log.open("w", encoding="utf-8") as out:
-        server = subprocess.Popen([str(exe), "serve-model", "--port", str(port), "--write-target", "t.yaml", "--threads", "2"],
+        server = subprocess.Popen([str(exe), "serve-model", "--port", str(port), "--write-target", "t.yaml",
+                                   "--write-judge", "judge.yaml", "--threads", "2"],
                                   cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT, text=True, env=dict(os.environ))
     try:
         _wait_for(log, server)
@@ -72,10 +73,31 @@ def test_a_real_model_is_served_generated_from_scored_and_tracked(tmp_path: Path
         run = {r.run_id: r for r in Tracker().list_runs()}[report["run_id"]]  # read back from MLflow
         assert run.params["target.name"] == "local-smollm2-135m" and run.params["target.kind"] == "openai"
         assert any(name.startswith("key_fact_recall") for name in run.metrics)
+        _the_served_model_answers_as_a_judge_in_schema(tmp_path)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
     assert server.returncode == 0 and "stopped" in log.read_text(encoding="utf-8")
+
+
+def _the_served_model_answers_as_a_judge_in_schema(folder: Path) -> None:
+    """The judge YAML `--write-judge` wrote points the judge client at the real server: a schema-constrained
+    answer comes back and parses, and the server's token counts are kept."""
+    from typing import Literal
+
+    from pydantic import BaseModel
+
+    from harness.cache import Cache
+    from harness.judges.llm import LLMJudge, load_judge_config
+
+    class Verdict(BaseModel):
+        verdict: Literal["SUPPORTED", "UNSUPPORTED"]
+
+    judge = LLMJudge(load_judge_config(folder / "judge.yaml"), Cache(folder / "judge-cache.sqlite"))
+    answer = judge.structured("Source: Mr Nowak lives at Oakfield House.\nClaim: Mr Nowak lives at Oakfield House.\n"
+                              "Is the claim SUPPORTED or UNSUPPORTED by the source?", Verdict)
+    assert isinstance(answer, Verdict)
+    assert judge.usage.calls >= 1 and judge.usage.prompt_tokens > 20 and judge.usage.completion_tokens > 0
 
 
 def test_an_unknown_model_is_bad_input_in_one_line(tmp_path: Path) -> None:
