@@ -22,7 +22,8 @@ overlaps the edit: a major finding for review is found without failing the case)
 Every run writes its figures (the `--report-json` payload) with the commit and machine to
 `benchmarks/results/validity.json` (`--results-dir` elsewhere, `--no-results` not at all), from which
 `benchmarks/render_figures.py` renders the documentation's tables; a run with `--judge judge.yaml` (an
-LLM judge, suite `llm_judges`) or `--sample N` writes `validity-judge.json` instead. The machinery is in
+LLM judge, suite `llm_judges`), `--judge deep` (the deep judge, `deep_support`) or `--sample N` writes
+`validity-judge.json` instead. The machinery is in
 `suites.validity_benchmark`; its names are importable from here too.
 """
 
@@ -37,6 +38,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from harness.judges import DEEP_JUDGE, DEEP_JUDGE_ENV
 from harness.paths import benchmarks_dir
 from harness.plugins import load_suite
 
@@ -146,7 +148,8 @@ def register(app: typer.Typer) -> None:
             "--results-dir", help="Write validity.json (figures, commit, machine) here (default: benchmarks/results/).")] = None,
         no_results: Annotated[bool, typer.Option("--no-results", help="Do not write the results file.")] = False,
         judge_file: Annotated[Optional[Path], typer.Option(
-            "--judge", help="LLM judge YAML (any OpenAI-compatible endpoint): measure the llm_judges suite through it.")] = None,
+            "--judge", help="LLM judge YAML (any OpenAI-compatible endpoint): measure the llm_judges suite through it; "
+                            "or `deep`: measure the deep judge (deep_support) beside the fast one.")] = None,
         sample: Annotated[Optional[int], typer.Option(
             "--sample", min=2, help="Judge only N examples of each dataset (half inconsistent, seed 0; SummEdits: its "
                                     "evaluation split only, decided by each scorer's own threshold), for slow judges.")] = None,
@@ -160,7 +163,10 @@ def register(app: typer.Typer) -> None:
         from harness.plugins import available_suites
         from suites.omission.validity import omission_validity
 
-        if judge_file is not None:
+        if judge_file is not None and str(judge_file) == DEEP_JUDGE and not judge_file.is_file():
+            os.environ[DEEP_JUDGE_ENV] = "1"  # the hallucination suite adds deep_support beside the fast scorers
+            suite = suite or ["hallucination"]
+        elif judge_file is not None:
             from harness.judges.llm import JUDGE_ENV, load_judge_config
 
             load_judge_config(judge_file)  # a bad file names its line and key (exit 2) before anything runs

@@ -1,0 +1,97 @@
+"""The deep judge's evidence signals: each claim of an output checked against its nearest source passages
+by the packaged NLI cross-encoder (SummaC-style: a claim is as supported as its best passage).
+
+For each claim (`judge.claims.split_claims`: sentences and ';'-clauses with at least three content terms)
+the candidate passages (single sentences and pairs of adjacent sentences of the source) are ranked by
+lexical coverage (`judge.align`) and by embedding similarity (`judge.embed`); the top `k` of each are
+asked. Per claim this keeps the best passage's contradiction score (`support`: low = some passage states
+the claim) and the worst (`conflict`: high = some close passage contradicts it), with the passages
+themselves, so a finding can quote its evidence.
+
+`case_signals` sums a case up in the features the calibrated combiner reads (documented on `CaseSignals`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .align import cached_passages, coverage, terms
+from .claims import split_claims
+from .embed import similarity
+from .nli import nli
+
+TOP_LEXICAL = 3
+TOP_SEMANTIC = 2
+
+
+@dataclass(frozen=True)
+class ClaimSignal:
+    """One claim against its nearest passages: `support` is the lowest contradiction score over them (the
+    best passage), `conflict` the highest; `coverage` the best lexical coverage of the claim's terms."""
+
+    claim: str
+    offset: int
+    support: float
+    conflict: float
+    coverage: float
+    best_passage: str
+    conflicting_passage: str
+
+
+@dataclass(frozen=True)
+class CaseSignals:
+    """Features of one (source, output) pair for the combiner, each in [0, 1]:
+
+    `worst_support`: the highest `support` over claims (the least supported claim's best passage);
+    `mean_support`: its mean over claims; `worst_conflict`: the highest `conflict` over claims;
+    `lowest_coverage`: the lowest best lexical coverage over claims; `claims`: the per-claim signals."""
+
+    worst_support: float
+    mean_support: float
+    worst_conflict: float
+    lowest_coverage: float
+    claims: tuple[ClaimSignal, ...]
+
+
+def candidates(claim_text: str, claim_terms: frozenset[str], pool: tuple, semantic: np.ndarray | None) -> list[int]:
+    """Indexes of the passages to ask about one claim: top lexical coverage, then top embedding similarity."""
+    lexical = sorted(range(len(pool)), key=lambda i: -coverage(claim_terms, pool[i].terms))[:TOP_LEXICAL]
+    chosen = list(lexical)
+    if semantic is not None:
+        for i in np.argsort(-semantic)[: TOP_SEMANTIC + len(chosen)]:
+            if int(i) not in chosen and len(chosen) < TOP_LEXICAL + TOP_SEMANTIC:
+                chosen.append(int(i))
+    return chosen
+
+
+def claim_signals(source: str, output: str, semantic: bool = True) -> tuple[ClaimSignal, ...]:
+    """Every claim of `output` against its nearest passages of `source`."""
+    claims = split_claims(output)
+    pool = cached_passages(source, 2)
+    if not claims or not pool:
+        return ()
+    sims = similarity([c.text for c in claims], [p.text for p in pool]) if semantic else None
+    asked = [candidates(c.text, c.terms, pool, None if sims is None else sims[i]) for i, c in enumerate(claims)]
+    pairs = [(pool[j].text, c.text) for c, idx in zip(claims, asked) for j in idx]
+    scores = nli().contradiction(pairs)
+    out, at = [], 0
+    for claim, idx in zip(claims, asked):
+        values = scores[at:at + len(idx)]
+        at += len(idx)
+        best, worst = int(np.argmin(values)), int(np.argmax(values))
+        out.append(ClaimSignal(claim.text, claim.start, float(values[best]), float(values[worst]),
+                               max(coverage(claim.terms, pool[j].terms) for j in idx),
+                               pool[idx[best]].text, pool[idx[worst]].text))
+    return tuple(out)
+
+
+def case_signals(source: str, output: str, semantic: bool = True) -> CaseSignals:
+    """The case's features (see `CaseSignals`); an output with no checkable claim reads as fully supported."""
+    claims = claim_signals(source, output, semantic)
+    if not claims:
+        return CaseSignals(0.0, 0.0, 0.0, 1.0, ())
+    supports = [c.support for c in claims]
+    return CaseSignals(max(supports), float(np.mean(supports)), max(c.conflict for c in claims),
+                       min(c.coverage for c in claims), claims)
