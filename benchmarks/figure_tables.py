@@ -295,7 +295,67 @@ def judge_cost(env: Env) -> str:
                         "LLM calls", "tokens", "invalid JSON replies", "median time an example"], sample)
 
 
+def deep_judge(env: Env) -> str:
+    f = env["figures"]
+    head = ["data", "n (inconsistent)", "balanced accuracy", "precision", "recall", "ROC AUC"]
+
+    def row(label: str, m: dict[str, Any]) -> list[Any]:
+        return [label, f"{m['n']} ({m['positives']})", num(m["balanced_accuracy"]), num(m["precision"]), num(m["recall"]),
+                num(m["roc_auc"])]
+    rows = [row("SummEdits evaluation, all 3 domains" if k == "all" else f"SummEdits evaluation, {k}", m)
+            for k, m in f["summedits"].items()]
+    rows += [row(f"SummEdits evaluation, {k}, its domain left out of fitting", m)
+             for k, m in f["summedits_domain_left_out"].items()]
+    out = table(head, rows)
+    sets = f["injected"]["sets"]
+    kinds = sorted({k for m in sets.values() for k in m["caught_by_defect"]})
+    out += ("\nInjected defects (long outputs: the fast judge decides, the deep judge adds review findings), "
+            "caught / injected:\n\n")
+    out += table(["defect", *(_short(s) for s in sets)],
+                 [[k, *(f"{m['caught']}/{m['injected']}" if (m := sets[s]["caught_by_defect"].get(k)) else "" for s in sets)]
+                  for k in kinds]
+                 + [["recall / precision", *(f"{num(sets[s]['recall'])} / {num(sets[s]['precision'])}" for s in sets)],
+                    ["references passed", *(f"{sets[s]['references_passed']}/{sets[s]['references']}" for s in sets)],
+                    ["review findings per reference", *(num(sets[s]["review_findings_on_references"] / max(1, sets[s]["references"]), 1)
+                                                        for s in sets)]])
+    speed = f["seconds_per_example"]
+    claims = f["claims_per_example"]
+    model = f["model"]
+    weights = ", ".join(f"`{name}` {w:+.2f}" for name, w in zip(model["features"], model["coef"]))
+    return out + (f"\nMedian time an example: SummEdits {secs(speed['summedits'])} ({claims['summedits']:g} claims; "
+                  f"features on first sight, NLI and embeddings uncached), injected {secs(speed['injected'])} "
+                  f"({claims['injected']:g} claims; the whole scorer, with NLI scores cached by an earlier run). "
+                  + (f"A 3,000-word transcript with 400-word minutes: median {secs(b['median_seconds'], 1)} a case over "
+                     f"{b['cases']} cases ({b['median_claims']:g} claims, {b['median_nli_pairs']:g} NLI pairs; fresh NLI "
+                     "cache, the fast judge and embeddings included). " if (b := f.get("budget_3000_words")) else "")
+                  + "Combiner weights on standardised "
+                  f"features: {weights}; cut {model['cut']:.3f}.\n")
+
+
+def scaling(env: Env) -> str:
+    f = env["figures"]
+    rows = [[r["concurrency"], f"{r['cases']:,}", f"{r['seconds']:.1f}", f"{r['cases_per_second']:.1f}",
+             f"{r['ideal_seconds']:.1f}", num(r["efficiency"]), num(r["whole_rounds_efficiency"])] for r in f["runs"]]
+    out = (f"Tool latency {f['latency_s']:g} s; efficiency = ideal seconds (cases x latency / concurrency) over "
+           "measured seconds.\n\n")
+    out += table(["calls in flight", "cases", "seconds", "cases per second", "ideal seconds", "efficiency",
+                  "against whole rounds"], rows)
+    skipped = "; ".join(f"{s['cases']:,} cases at {s['concurrency']} ({s['ideal_seconds']:,.0f} s ideal)" for s in f.get("skipped", []))
+    ray, memory = f.get("ray") or {}, f.get("memory") or {}
+    if skipped:
+        out += f"\nSkipped (ideal time too long for one run): {skipped}.\n"
+    if memory:
+        out += f"\nMemory: {memory['mib_per_1000_cases']:.1f} MiB per 1,000 cases (peak {memory['peak_mib']['10000']:.0f} MiB at 10,000).\n"
+    if ray:
+        out += (f"\nRay executor, {ray['cases']:,} cases at {ray['concurrency']} in flight: {ray['ray_seconds']:.1f} s against the "
+                f"local {ray['local_seconds']:.1f} s; {ray['overhead_ms_per_case']:.2f} ms more a case after a "
+                f"{ray['ray_worker_pool_start_seconds']:.1f} s worker start (a local cluster: {ray['cluster_start_seconds']:.1f} s once).\n")
+    return out
+
+
 TABLES: dict[str, Callable[[Env], str]] = {
+    "scaling": scaling,
+    "deep_judge": deep_judge,
     "judge_cost": judge_cost, "validity_judge": validity_summedits,
     "validity_summedits": validity_summedits, "validity_defects": validity_defects,
     "validity_false_alarms": validity_false_alarms, "validity_omission": validity_omission,

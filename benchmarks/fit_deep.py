@@ -12,7 +12,8 @@ per domain, and with each domain left out of fitting in turn; on the injected de
 (a long output is decided by the fast judge, the deep judge adding review findings): recall and
 precision per golden set, caught per defect kind, references passed and review findings on them. Speed: seconds per
 example of the features. Features are cached in the data folder (`deep_features.jsonl`) and NLI scores in
-the project cache, so a rerun refits in seconds. Writes the model, and the figures with the commit and
+the project cache, so a rerun refits in seconds. Budget: the deep scorer's seconds on three 3,000-word
+transcripts with 400-word minutes, each with a fresh NLI cache. Writes the model, and the figures with the commit and
 machine to benchmarks/results/deep_judge.json.
 """
 
@@ -144,6 +145,40 @@ def injected_figures(examples: list[Example]) -> dict[str, Any]:
     return {"sets": per_set, "median_seconds": statistics.median(seconds), "median_claims": statistics.median(claims)}
 
 
+def budget(cases: int = 3) -> dict[str, Any]:
+    """Seconds the deep scorer takes on a 3,000-word transcript with 400-word minutes (as benchmarks/throughput.py
+    builds them), with nothing cached: a fresh NLI model and a fresh cache per case."""
+    import tempfile
+
+    import golden_sets
+    from harness.goldens import load_golden
+    from judge import deep as deep_signals
+    from judge.nli import NLI
+    from suites.hallucination.deep import DeepSupportScorer
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from throughput import lengthened
+
+    chosen = lengthened(load_golden(golden_sets.path("safeguarding_minutes")).cases, 3000)[:cases]
+    seconds, nli_seconds, claims = [], [], []
+    for case in chosen:
+        output = " ".join((case.reference or "").split()[:400])
+        fresh = NLI(Path(tempfile.mkdtemp()) / "cache.sqlite")
+        fresh._load()  # the model load is once per process, not per case
+        original = deep_signals.nli
+        deep_signals.nli = lambda fresh=fresh: fresh  # type: ignore[assignment]
+        try:
+            started = time.perf_counter()
+            score = DeepSupportScorer().score(case, output)
+            seconds.append(time.perf_counter() - started)
+        finally:
+            deep_signals.nli = original  # type: ignore[assignment]
+        claims.append(score.details["claims_checked"])
+        nli_seconds.append(fresh.computed)
+    return {"cases": len(chosen), "median_seconds": statistics.median(seconds), "seconds": seconds,
+            "median_claims": statistics.median(claims), "median_nli_pairs": statistics.median(nli_seconds)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-domain", type=int, default=200)
@@ -185,6 +220,7 @@ def main() -> None:
     out["claims_per_example"] = {"summedits": statistics.median(r["claims"] for r in dev_rows + report_rows),
                                  "injected": out["injected"].pop("median_claims")}
     out["examples"] = len(dev_rows) + len(report_rows) + len(injected)
+    out["budget_3000_words"] = budget()
     print(json.dumps({k: v for k, v in out.items() if k != "model"}, indent=1))
     if not args.no_results:
         benchmark_results.write_results(measurement.finish(out, time.perf_counter() - started), args.results_dir)

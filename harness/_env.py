@@ -25,6 +25,9 @@ TELEMETRY_OFF: dict[str, str] = {
     "POSTHOG_DISABLED": "1",
     "HF_HUB_DISABLE_PROGRESS_BARS": "1",
     "TRANSFORMERS_VERBOSITY": "error",
+    # Ray (`--executor ray`): no usage statistics, no update checks.
+    "RAY_USAGE_STATS_ENABLED": "0",
+    "RAY_USAGE_STATS_PROMPT_ENABLED": "0",
 }
 
 

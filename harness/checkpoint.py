@@ -1,8 +1,9 @@
 """Per-run folder: the plan (what to run) and an append-only log of finished cases.
 
-Each finished case is one JSON line, flushed and fsynced before the next starts, so after a
-`kill -9` `assure run --resume RUN_ID` redoes nothing that finished. A torn last line (the
-process died mid-write) is ignored and that case is redone.
+Each finished case is one JSON line, flushed and fsynced before the case is reported as finished
+(cases that finish together share one fsync), so after a `kill -9` `assure run --resume RUN_ID`
+redoes nothing that finished. A torn last line (the process died mid-write) is ignored and that
+case is redone. Whichever executor runs the cases (local or Ray), only the driver writes this log.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ class RunPlan(BaseModel):
     report_json: str | None = None
     concurrency: int | None = None
     judge_path: str | None = None
+    executor: str = "local"
+    ray_address: str | None = None
 
 
 class CaseResult(BaseModel):
@@ -83,7 +86,13 @@ class CheckpointLog:
         return done
 
     def append(self, result: CaseResult) -> None:
+        self.extend([result])
+
+    def extend(self, results: list[CaseResult]) -> None:
+        """Append finished cases, flushed and fsynced together (one fsync however many there are)."""
+        if not results:
+            return
         with self.path.open("a", encoding="utf-8") as handle:
-            handle.write(result.model_dump_json() + "\n")
+            handle.write("".join(result.model_dump_json() + "\n" for result in results))
             handle.flush()
             os.fsync(handle.fileno())

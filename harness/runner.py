@@ -80,6 +80,39 @@ def score_output(scorers: Sequence[Scorer], case: Case, output: str) -> dict[str
     return scores
 
 
+def retry_policy(target: BaseTarget) -> RetryPolicy:
+    """The target's retry settings as a policy (the same on every executor)."""
+    return RetryPolicy(retries=target.config.max_retries, base_s=getattr(target.config, "backoff_s", 1.0))
+
+
+async def attempt_case(target: BaseTarget, case: Case, policy: RetryPolicy,
+                       cached: str | None) -> tuple[str | None, TargetError | None, int, float]:
+    """(output, error, attempts, seconds): the cached output when there is one, else the target's answer."""
+    started = time.perf_counter()
+    if cached is not None:
+        return cached, None, 0, time.perf_counter() - started
+    output, error, attempts = await call_target(target, case, policy)
+    return output, error, attempts, time.perf_counter() - started
+
+
+def case_result(scorers: Sequence[Scorer], case: Case, output: str | None, error: TargetError | None, attempts: int,
+                cached: bool, seconds: float) -> CaseResult:
+    """One case's result: the error, or the output with every scorer's score (the same on every executor)."""
+    if output is None:
+        assert error is not None
+        return CaseResult(case_id=case.id, error=str(error), error_kind=error.kind, attempts=attempts, seconds=seconds)
+    return CaseResult(case_id=case.id, output=output, attempts=attempts, cached=cached, seconds=seconds,
+                      scores=score_output(scorers, case, output))
+
+
+def outcome_of(golden: GoldenSet, done: dict[str, CaseResult], scorers: Sequence[Scorer]) -> RunOutcome:
+    """Every finished case in golden-set order, and each scorer's aggregate over them."""
+    results = [done[case.id] for case in golden.cases if case.id in done]
+    aggregates = {s.name: aggregate(s.name, [r.scores.get(s.name, Score.unscored("errored case")) for r in results if r.output is not None])
+                  for s in scorers}
+    return RunOutcome(results, aggregates)
+
+
 async def run_cases(
     golden: GoldenSet,
     target: BaseTarget,
@@ -89,41 +122,45 @@ async def run_cases(
     concurrency: int | None = None,
     on_case: Callable[[CaseResult], None] | None = None,
 ) -> RunOutcome:
-    """Run every case not yet in the checkpoint, then aggregate over all of them."""
+    """Run every case not yet in the checkpoint, then aggregate over all of them (the local executor).
+
+    At most `concurrency` calls are in flight, and at most twice as many cases are under way, so memory
+    does not grow with the size of the golden set. Cases that finish together are checkpointed together,
+    with one fsync, off the event loop: a case counts as finished once it is in the fsynced log."""
     done = checkpoint.finished()
-    pending = [case for case in golden.cases if case.id not in done]
-    policy = RetryPolicy(retries=target.config.max_retries, base_s=getattr(target.config, "backoff_s", 1.0))
-    limit = asyncio.Semaphore(concurrency or target.config.concurrency)
+    pending = iter([case for case in golden.cases if case.id not in done])
+    policy = retry_policy(target)
+    width = concurrency or target.config.concurrency
+    limit = asyncio.Semaphore(width)
 
     async def one(case: Case) -> CaseResult:
         key = cache_key(target.config_hash, case.content_hash())
         async with limit:
-            started = time.perf_counter()
             cached = cache.get("outputs", key) if cache and target.cacheable else None
-            if cached is not None:
-                output, error, attempts = cached, None, 0
-            else:
-                output, error, attempts = await call_target(target, case, policy)
-                if output is not None and cache and target.cacheable:
-                    cache.put("outputs", key, output)
-            seconds = time.perf_counter() - started
-        if output is None:
-            assert error is not None
-            return CaseResult(case_id=case.id, error=str(error), error_kind=error.kind, attempts=attempts, seconds=seconds)
-        scores = await asyncio.to_thread(score_output, scorers, case, output)
-        return CaseResult(case_id=case.id, output=output, attempts=attempts, cached=cached is not None,
-                          seconds=seconds, scores=scores)
+            output, error, attempts, seconds = await attempt_case(target, case, policy, cached)
+            if output is not None and cached is None and cache and target.cacheable:
+                cache.put("outputs", key, output)
+        return await asyncio.to_thread(case_result, scorers, case, output, error, attempts, cached is not None, seconds)
 
+    under_way: set[asyncio.Task[CaseResult]] = set()
     try:
-        for finished in asyncio.as_completed([one(case) for case in pending]):
-            result = await finished
-            checkpoint.append(result)
-            done[result.case_id] = result
-            if on_case:
-                on_case(result)
+        while True:
+            for case in pending:
+                under_way.add(asyncio.ensure_future(one(case)))
+                if len(under_way) >= 2 * width:
+                    break
+            if not under_way:
+                break
+            finished, under_way = await asyncio.wait(under_way, return_when=asyncio.FIRST_COMPLETED)
+            batch = [task.result() for task in finished]
+            await asyncio.to_thread(checkpoint.extend, batch)
+            for result in batch:
+                done[result.case_id] = result
+                if on_case:
+                    on_case(result)
     finally:
+        for task in under_way:
+            task.cancel()
+        await asyncio.gather(*under_way, return_exceptions=True)
         await target.aclose()
-    results = [done[case.id] for case in golden.cases if case.id in done]
-    aggregates = {s.name: aggregate(s.name, [r.scores.get(s.name, Score.unscored("errored case")) for r in results if r.output is not None])
-                  for s in scorers}
-    return RunOutcome(results, aggregates)
+    return outcome_of(golden, done, scorers)

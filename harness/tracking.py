@@ -53,7 +53,13 @@ class Tracker:
         location = None
         if self.uri.startswith(("sqlite:", "file:")) or "://" not in self.uri:
             location = (data_dir() / "artifacts" / name).as_uri()
-        return str(self.client.create_experiment(name, artifact_location=location))
+        try:
+            return str(self.client.create_experiment(name, artifact_location=location))
+        except Exception:  # another process created it first (a shared server): use theirs
+            experiment = self.client.get_experiment_by_name(name)
+            if experiment is None:
+                raise
+            return str(experiment.experiment_id)
 
     def start_run(self, experiment: str, run_name: str, params: dict[str, Any], tags: dict[str, str] | None = None) -> str:
         from mlflow.entities import Param, RunTag

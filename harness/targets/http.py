@@ -10,11 +10,10 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-import httpx
 from pydantic import Field
 
 from ..goldens import Case
-from ._http import dig, post_json
+from ._http import ClientPool, dig, post_json
 from .base import BaseTarget, TargetConfig, require_text
 
 
@@ -47,17 +46,14 @@ class HttpTarget(BaseTarget):
     def __init__(self, config: HttpConfig, base_dir: Path) -> None:
         super().__init__(config, base_dir)
         self.settings = config
-        self._client: httpx.AsyncClient | None = None
+        self._clients = ClientPool()
 
     async def generate(self, case: Case) -> str:
-        if self._client is None:
-            self._client = httpx.AsyncClient()
         payload = fill(self.settings.request_template, {"source": case.source, "case_id": case.id, "task": case.task})
         headers = {k: expand_env(v) for k, v in self.settings.headers.items()}
-        body = await post_json(self._client, self.settings.url, payload, headers, self.config.timeout_s)
+        async with self._clients.client() as client:
+            body = await post_json(client, self.settings.url, payload, headers, self.config.timeout_s)
         return require_text(dig(body, self.settings.output_path))
 
     async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        await self._clients.aclose()

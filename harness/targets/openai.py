@@ -13,12 +13,11 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-import httpx
 from pydantic import Field
 
 from ..errors import InputError
 from ..goldens import Case
-from ._http import dig, post_json
+from ._http import ClientPool, dig, post_json
 from .base import BaseTarget, TargetConfig, require_text
 
 
@@ -45,7 +44,7 @@ class OpenAITarget(BaseTarget):
             raise InputError.single(base_dir, f"environment variable {config.api_key_env} (api_key_env) is not set", field="api_key_env")
         super().__init__(config, base_dir, hashlib.sha256(self.template.encode()).hexdigest())
         self.settings = config
-        self._client: httpx.AsyncClient | None = None
+        self._clients = ClientPool()
 
     def _request(self, case: Case) -> tuple[str, dict[str, Any], dict[str, str]]:
         cfg = self.settings
@@ -63,13 +62,10 @@ class OpenAITarget(BaseTarget):
         return url, payload, headers
 
     async def generate(self, case: Case) -> str:
-        if self._client is None:
-            self._client = httpx.AsyncClient()
         url, payload, headers = self._request(case)
-        body = await post_json(self._client, url, payload, headers, self.config.timeout_s)
+        async with self._clients.client() as client:
+            body = await post_json(client, url, payload, headers, self.config.timeout_s)
         return require_text(dig(body, "choices.0.message.content"))
 
     async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        await self._clients.aclose()
