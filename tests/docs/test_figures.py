@@ -26,6 +26,9 @@ A_FIGURE: dict[str, tuple[Any, ...]] = {
     "gate_calibration": ("figures", "scenarios", "same_tool", "gate_failed", "rate"),
     "bias_calibration": ("figures", "measure_level", "fpr_pooled"),
     "dashboard_load": ("figures", "pages", 0, "warm_median_s"),
+    "judge_cost": ("figures", "summedits", 1, "balanced_accuracy"),
+    "deep_judge": ("figures", "summedits", "all", "roc_auc"),
+    "scaling": ("figures", "runs", 0, "efficiency"),
 }
 
 
@@ -150,6 +153,7 @@ def test_a_results_file_of_an_unknown_benchmark_is_refused(tmp_path: Path) -> No
 
 def test_the_agreed_file_names() -> None:
     assert set(rf.FILES) == {"validity_summedits", "validity_defects", "validity_false_alarms", "validity_omission",
-                             "throughput", "bias_calibration", "roi_timings", "gate_calibration", "dashboard_load"}
+                             "throughput", "bias_calibration", "roi_timings", "gate_calibration", "dashboard_load",
+                             "judge_cost", "validity_judge", "deep_judge", "scaling"}
     assert set(rf.FILES) == set(rf.TABLES)
     json.dumps(rf.BENCHMARKS)  # plain data
