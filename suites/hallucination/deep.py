@@ -78,7 +78,8 @@ class DeepSupportScorer:
     name = "deep_support"
     version = "0.1.0"
     description = ("Deep judge: the fast judge's scores and packaged-NLI evidence checks per claim, combined by a "
-                   "logistic model fitted on SummEdits (test split) and injected defects; 1 = surely consistent.")
+                   "logistic model fitted on SummEdits (test split); 1 = surely consistent. A long output (over 8 "
+                   "claims) passes as the fast judge decides; its value is the share of claims found supported.")
 
     @cached_property
     def model(self) -> dict[str, Any]:
