@@ -29,6 +29,7 @@ from .cache import Cache, cache_key
 from .checkpoint import CaseResult, CheckpointLog
 from .errors import InputError
 from .goldens import Case, GoldenSet
+from .judges import DEEP_JUDGE_ENV
 from .paths import data_dir
 from .plugins import load_suite
 from .runner import RunOutcome, attempt_case, case_result, outcome_of, retry_policy
@@ -36,7 +37,7 @@ from .scoring import Scorer
 from .targets import BaseTarget, target_from_config
 from .version import __version__
 
-WORKER_ENV = ("ASSURE_HOME", "ASSURE_JUDGE", *TELEMETRY_OFF)
+WORKER_ENV = ("ASSURE_HOME", "ASSURE_JUDGE", DEEP_JUDGE_ENV, *TELEMETRY_OFF)  # --judge deep reaches the workers too
 TASK_RETRIES = 2  # Ray sends a case again at most this often when its worker dies
 
 
