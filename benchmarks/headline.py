@@ -111,9 +111,20 @@ def _throughput_row(env: Env | None) -> tuple[str, str, str]:
             else f"{f['median_cases_per_second']:.2f} cases a second", _met(f["median_cases_per_second"] >= 5))
 
 
+def _deep_rows(env: Env | None) -> list[tuple[str, str, str]]:
+    """The deep judge's SummEdits figure (`--judge deep`), when it has been measured."""
+    if env is None:
+        return []
+    m = env["figures"]["summedits"]["all"]
+    held = [r["balanced_accuracy"] for r in env["figures"]["summedits_domain_left_out"].values()]
+    return [("the same, deep mode (`--judge deep`: packaged NLI per claim plus a combiner fitted on the test split)",
+             f"{num(m['balanced_accuracy'])} (ROC AUC {num(m['roc_auc'])}); {num(min(held))} to {num(max(held))} with "
+             "each domain left out of fitting", _met(m["balanced_accuracy"] >= 0.70))]
+
+
 def headline(envs: dict[str, Env]) -> str:
     """The headline table (Markdown) from the results envelopes by benchmark name; missing ones say so."""
-    rows = _validity_rows(envs.get("validity")) + [_gate_row(envs.get("gate_calibration"))]
+    rows = _validity_rows(envs.get("validity")) + _deep_rows(envs.get("deep_judge")) + [_gate_row(envs.get("gate_calibration"))]
     rows += _bias_rows(envs.get("bias_calibration")) + [_throughput_row(envs.get("throughput"))]
     commits = sorted({(e.get("commit") or "unknown")[:7] for e in envs.values()})
     return table(["what", "measured", "target"], rows) + f"\n_Rendered from `benchmarks/results/` (commits {', '.join(commits)}) by `benchmarks/render_figures.py`._\n"

@@ -51,6 +51,7 @@ HEADLINE_FIGURES: dict[str, tuple[Any, ...]] = {
     "validity": ("figures", "scorers", "claim_support", 4, "recall"),
     "gate_calibration": ("figures", "scenarios", "same_tool", "gate_failed", "rate"),
     "bias_calibration": ("figures", "measure_level", "fpr_any_characteristic"),
+    "deep_judge": ("figures", "summedits", "all", "balanced_accuracy"),
 }
 
 
