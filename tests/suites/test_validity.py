@@ -122,3 +122,31 @@ def test_omission_false_alarms_cover_the_outputs_that_keep_every_key_fact() -> N
     assert all(row.critical_per_100 == 0 or row.failed for row in recall.values())  # a critical omission fails the case
     structure = {row.dataset for row in alarms["minutes_structure"]}
     assert structure <= set(recall) and "faithful:restyled:minutes" in structure
+
+
+@given(st.lists(st.tuples(st.sampled_from(["news", "qmsumm"]), st.sampled_from(["test", "evaluation"]), st.booleans()),
+                max_size=60), st.integers(2, 12), st.integers(0, 3))
+def test_a_balanced_sample_keeps_at_most_n_per_dataset_half_each_label_where_it_can(
+        rows: list[tuple[str, str, bool]], per_group: int, seed: int) -> None:
+    from suites.validity_benchmark import balanced_sample
+
+    examples = [Example(d, s, Case(id=f"c{i}", task="summary", source="s"), f"o{i}", bad) for i, (d, s, bad) in enumerate(rows)]
+    chosen = balanced_sample(examples, per_group, seed)
+    assert chosen == balanced_sample(examples, per_group, seed)  # the same seed draws the same sample
+    assert [e for e in examples if e in chosen] == chosen  # the input's order is kept
+    for group in {(e.dataset, e.split) for e in examples}:
+        members = [e for e in examples if (e.dataset, e.split) == group]
+        picked = [e for e in chosen if (e.dataset, e.split) == group]
+        bad, good = sum(e.inconsistent for e in members), sum(not e.inconsistent for e in members)
+        assert len(picked) == min(per_group, len(members))
+        if bad >= per_group and good >= per_group:  # both labels plentiful: half each (the odd one inconsistent)
+            assert sum(e.inconsistent for e in picked) == (per_group + 1) // 2
+
+
+def test_a_balanced_sample_of_a_plentiful_group_is_half_inconsistent() -> None:
+    from suites.validity_benchmark import balanced_sample
+
+    examples = [Example("news", "evaluation", Case(id=f"c{i}", task="summary", source="s"), f"o{i}", i % 2 == 0) for i in range(20)]
+    assert [sum(e.inconsistent for e in balanced_sample(examples, n)) for n in (3, 4, 6)] == [2, 2, 3]
+    skewed = examples[:3] + [e for e in examples if not e.inconsistent]  # only 2 inconsistent to draw from
+    assert sum(e.inconsistent for e in balanced_sample(skewed, 6)) == 2 and len(balanced_sample(skewed, 6)) == 6
