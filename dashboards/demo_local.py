@@ -104,20 +104,11 @@ def regenerate(model: str = LOCAL_MODEL, port: int = 8766, threads: int | None =
     with Progress(console=console, transient=False) as bar:
         for stem, prompt_name in PROMPTS.items():
             prompt = prompt_file(prompt_name)
-            target = write_target(folder / f"{stem}.target.yaml", server.base_url, model, prompt)
-            _limit_tokens(target, max_tokens)
+            target = write_target(folder / f"{stem}.target.yaml", server.base_url, model, prompt, params)
             task = bar.add_task(f"{MODELS[model].title}: {prompt_name}", total=meetings)
             record = start_run(golden, target, ["hallucination"], on_case=lambda _result, task=task: bar.advance(task))
             record_outputs(record.report, folder / stem, model, prompt, params, cores)
     return folder
-
-
-def _limit_tokens(target: Path, max_tokens: int) -> None:
-    import yaml
-
-    config = yaml.safe_load(target.read_text(encoding="utf-8"))
-    config["params"]["max_tokens"] = max_tokens
-    target.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
 
 
 def local_lines(demo: LocalModelDemo) -> list[str]:

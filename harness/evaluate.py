@@ -20,7 +20,7 @@ from .paths import data_dir
 from .plugins import load_suite
 from .report import build_report, write_artifacts
 from .runner import RunOutcome, run_cases
-from .scoring import Scorer, Suite
+from .scoring import Suite, scorers_of
 from .targets import BaseTarget, load_target
 from .targets.recorded import RecordedTarget
 from .tracking import Tracker
@@ -47,7 +47,7 @@ def start_run(golden_path: str | Path, target_path: str | Path, suite_names: lis
     _check_executor(executor)
     golden = load_golden(golden_path)
     target = load_target(target_path)
-    judge_path, judge_config = _use_judge(judge)
+    judge_path, judge_config = use_judge(judge)
     suites = _load_suites(suite_names)
     tracker = Tracker(tracking_uri)
     params = _params(golden, target, suites)
@@ -85,7 +85,7 @@ def resume_run(run_id: str, report_json: str | Path | None = None, on_start: Cal
         raise InputError.single(plan.target_path, "target configuration changed since this run started; start a new run")
     if report_json:
         plan = plan.model_copy(update={"report_json": str(Path(report_json).resolve())})
-    _use_judge(plan.judge_path)
+    use_judge(plan.judge_path)
     tracker = Tracker(plan.tracking_uri)
     tracker.client.update_run(run_id, "RUNNING")
     return _execute(plan, golden, target, _load_suites(plan.suites), tracker, on_start, on_case)
@@ -93,7 +93,7 @@ def resume_run(run_id: str, report_json: str | Path | None = None, on_start: Cal
 
 def _execute(plan: RunPlan, golden: GoldenSet, target: BaseTarget, suites: list[Suite], tracker: Tracker,
              on_start: Callable[[str, int], None] | None, on_case: Callable[[CaseResult], None] | None) -> RunRecord:
-    scorers = _scorers(suites)
+    scorers = scorers_of(suites)
     checkpoint = CheckpointLog(plan.run_id)
     if on_start:
         on_start(plan.run_id, len(golden.cases) - len(checkpoint.finished()))
@@ -159,7 +159,7 @@ def _check_executor(executor: str) -> None:
         raise InputError.single("--executor", f"must be one of {', '.join(EXECUTORS)} (got {executor!r})")
 
 
-def _use_judge(judge: str | Path | None) -> tuple[str | None, JudgeConfig | None]:
+def use_judge(judge: str | Path | None) -> tuple[str | None, JudgeConfig | None]:
     """Check the judge configuration (exit 2 if bad) and make it visible to suites that need one.
     Without `judge`, ASSURE_JUDGE (if set) is used. `deep` (when no file has that name) switches on the
     embedded judge's deep mode instead (DEEP_JUDGE_ENV, read by the hallucination suite)."""
@@ -180,14 +180,6 @@ def _load_suites(names: list[str]) -> list[Suite]:
     if not names:
         raise InputError.single("--suite", "name at least one suite")
     return [load_suite(name) for name in dict.fromkeys(names)]
-
-
-def _scorers(suites: list[Suite]) -> list[Scorer]:
-    scorers: dict[str, Scorer] = {}
-    for suite in suites:
-        for scorer in suite.scorers:
-            scorers.setdefault(scorer.name, scorer)
-    return list(scorers.values())
 
 
 def _params(golden: GoldenSet, target: BaseTarget, suites: list[Suite]) -> dict[str, Any]:

@@ -33,7 +33,7 @@ from .judges import DEEP_JUDGE_ENV
 from .paths import data_dir
 from .plugins import load_suite
 from .runner import RunOutcome, attempt_case, case_result, outcome_of, retry_policy
-from .scoring import Scorer
+from .scoring import Scorer, scorers_of
 from .targets import BaseTarget, target_from_config
 from .version import __version__
 
@@ -43,11 +43,7 @@ TASK_RETRIES = 2  # Ray sends a case again at most this often when its worker di
 
 def _scorers_of(suite_names: Sequence[str]) -> list[Scorer]:
     """The suites' scorers, first of each name (as `evaluate` picks them)."""
-    scorers: dict[str, Scorer] = {}
-    for name in dict.fromkeys(suite_names):
-        for scorer in load_suite(name).scorers:
-            scorers.setdefault(scorer.name, scorer)
-    return list(scorers.values())
+    return scorers_of(load_suite(name) for name in dict.fromkeys(suite_names))
 
 
 class CaseWorker:

@@ -8,7 +8,7 @@ whether the case met the scorer's documented threshold. A scorer that could not 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -109,6 +109,15 @@ class Suite:
 
 
 SuiteFactory = Callable[[], Suite]
+
+
+def scorers_of(suites: Iterable[Suite]) -> list[Scorer]:
+    """Every scorer of `suites`, in order; where two suites share a scorer name, the first one's."""
+    scorers: dict[str, Scorer] = {}
+    for suite in suites:
+        for scorer in suite.scorers:
+            scorers.setdefault(scorer.name, scorer)
+    return list(scorers.values())
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,7 @@ class CaseSignals:
     claims: tuple[ClaimSignal, ...]
 
 
-def candidates(claim_text: str, claim_terms: frozenset[str], pool: tuple, semantic: np.ndarray | None) -> list[int]:
+def candidates(claim_terms: frozenset[str], pool: tuple, semantic: np.ndarray | None) -> list[int]:
     """Indexes of the passages to ask about one claim: top lexical coverage, then top embedding similarity."""
     lexical = sorted(range(len(pool)), key=lambda i: -coverage(claim_terms, pool[i].terms))[:TOP_LEXICAL]
     chosen = list(lexical)
@@ -73,7 +73,7 @@ def claim_signals(source: str, output: str, semantic: bool = True) -> tuple[Clai
     if not claims or not pool:
         return ()
     sims = similarity([c.text for c in claims], [p.text for p in pool]) if semantic else None
-    asked = [candidates(c.text, c.terms, pool, None if sims is None else sims[i]) for i, c in enumerate(claims)]
+    asked = [candidates(c.terms, pool, None if sims is None else sims[i]) for i, c in enumerate(claims)]
     pairs = [(pool[j].text, c.text) for c, idx in zip(claims, asked) for j in idx]
     scores = nli().contradiction(pairs)
     out, at = [], 0

@@ -30,7 +30,6 @@ LLM judge, suite `llm_judges`), `--judge deep` (the deep judge, `deep_support`) 
 from __future__ import annotations
 
 import json
-import os
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -38,7 +37,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from harness.judges import DEEP_JUDGE, DEEP_JUDGE_ENV
+from harness.judges import DEEP_JUDGE
 from harness.paths import benchmarks_dir
 from harness.plugins import load_suite
 
@@ -163,15 +162,12 @@ def register(app: typer.Typer) -> None:
         from harness.plugins import available_suites
         from suites.omission.validity import omission_validity
 
-        if judge_file is not None and str(judge_file) == DEEP_JUDGE and not judge_file.is_file():
-            os.environ[DEEP_JUDGE_ENV] = "1"  # the hallucination suite adds deep_support beside the fast scorers
-            suite = suite or ["hallucination"]
-        elif judge_file is not None:
-            from harness.judges.llm import JUDGE_ENV, load_judge_config
+        if judge_file is not None:  # as `assure run --judge`: a bad file names its line and key (exit 2) first
+            from harness.evaluate import use_judge
 
-            load_judge_config(judge_file)  # a bad file names its line and key (exit 2) before anything runs
-            os.environ[JUDGE_ENV] = str(judge_file)
-            suite = suite or ["llm_judges"]
+            mode, _ = use_judge(judge_file)
+            # deep: the hallucination suite adds deep_support beside the fast scorers; else the LLM judge suite
+            suite = suite or (["hallucination"] if mode == DEEP_JUDGE else ["llm_judges"])
         root = benchmarks or benchmarks_dir()
         if not (root / "summedits").is_dir():
             raise InputError.single(root, "no summedits/ here; pass --benchmarks or set ASSURE_BENCHMARKS")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import signal
 import threading
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 import yaml
@@ -21,12 +21,14 @@ SYSTEM_PROMPT = "You are a careful minute-taker. You summarise; you never copy a
 GENERATION = {"temperature": 0, "seed": 0, "max_tokens": 700}
 
 
-def target_yaml(base_url: str, model: str, prompt_file: str) -> str:
-    """An `openai` target for the served model: the tool under test, temperature 0, one call at a time."""
+def target_yaml(base_url: str, model: str, prompt_file: str, params: dict[str, Any] | None = None) -> str:
+    """An `openai` target for the served model: the tool under test, temperature 0, one call at a time
+    (`params`: other generation parameters; GENERATION by default)."""
     sha256 = MODELS[model].sha256
     config = {
         "name": f"local-{model}", "version": f"sha256-{sha256[:12]}", "kind": "openai", "base_url": base_url,
-        "model": model, "prompt_template": prompt_file, "system_prompt": SYSTEM_PROMPT, "params": dict(GENERATION),
+        "model": model, "prompt_template": prompt_file, "system_prompt": SYSTEM_PROMPT,
+        "params": dict(GENERATION if params is None else params),
         "timeout_s": 900, "max_retries": 1, "concurrency": 1,
         "description": f"{MODELS[model].title}, served locally by `assure serve-model` (llama.cpp); "
                        f"model file SHA-256 {sha256}; prompt {prompt_file}",
@@ -56,7 +58,7 @@ def prompt_file(name_or_path: str | None) -> Path:
     return path
 
 
-def write_target(path: Path, base_url: str, model: str, prompt: Path | None) -> Path:
+def write_target(path: Path, base_url: str, model: str, prompt: Path | None, params: dict[str, Any] | None = None) -> Path:
     """Write the target YAML and, beside it, the prompt template it reads (`<name>.prompt.txt`)."""
     text = (prompt or DEFAULT_PROMPT).read_text(encoding="utf-8")
     if "{source}" not in text:
@@ -64,7 +66,7 @@ def write_target(path: Path, base_url: str, model: str, prompt: Path | None) -> 
     path.parent.mkdir(parents=True, exist_ok=True)
     prompt_copy = path.with_name(path.stem + ".prompt.txt")
     prompt_copy.write_text(text, encoding="utf-8")
-    path.write_text(target_yaml(base_url, model, prompt_copy.name), encoding="utf-8")
+    path.write_text(target_yaml(base_url, model, prompt_copy.name, params), encoding="utf-8")
     return path
 
 
