@@ -332,6 +332,24 @@ def deep_judge(env: Env) -> str:
                   f"features: {weights}; cut {model['cut']:.3f}.\n")
 
 
+def deep_presence(env: Env) -> str:
+    f = env["figures"]
+    labels = {"fast": "fast judge (match value)", "verdict": "instruction model alone (P(YES))",
+              "combined": "deep judge (both, combined)"}
+    rows = [[labels[k], f"{m['n']} ({m['positives']})", m["groups"], f"{m['cut']:.2f}",
+             f"{num(m['kappa'])} ({num(m['kappa_95'][0])}-{num(m['kappa_95'][1])})", num(m["accuracy"]), num(m["f1"]),
+             num(m["roc_auc"])] for k, m in ((k, f[k]) for k in labels)]
+    model = f["model"]
+    weights = ", ".join(f"`{name}` {w:+.2f}" for name, w in zip(model["features"], model["coef"]))
+    return (table(["signal", "facts (present)", "summaries", "cut (from dev)", "Cohen's kappa (95% CI)", "accuracy", "F1",
+                   "ROC AUC"], rows)
+            + f"
+REALSumm `eval` documents, a random sample of (document, system) summaries; cuts and weights from the "
+              f"`dev` documents only. The instruction model: {secs(f['seconds_per_fact'], 2)} a fact (median, summary "
+              f"reused from the server's prompt cache). Combiner weights on standardised features: {weights}; "
+              f"cut {model['cut']:.2f}.\n")
+
+
 def scaling(env: Env) -> str:
     f = env["figures"]
     rows = [[r["concurrency"], f"{r['cases']:,}", f"{r['seconds']:.1f}", f"{r['cases_per_second']:.1f}",
@@ -355,7 +373,7 @@ def scaling(env: Env) -> str:
 
 TABLES: dict[str, Callable[[Env], str]] = {
     "scaling": scaling,
-    "deep_judge": deep_judge,
+    "deep_judge": deep_judge, "deep_presence": deep_presence,
     "judge_cost": judge_cost, "validity_judge": validity_summedits,
     "validity_summedits": validity_summedits, "validity_defects": validity_defects,
     "validity_false_alarms": validity_false_alarms, "validity_omission": validity_omission,

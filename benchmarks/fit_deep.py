@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from harness import benchmark_results  # noqa: E402
 from harness.paths import benchmarks_dir, data_dir  # noqa: E402
 from suites.classification import best_threshold, classification, roc_auc  # noqa: E402
-from suites.hallucination.deep import FEATURES, MODEL_FILE, features_of  # noqa: E402
+from suites.hallucination.deep import FEATURES, MODEL_FILE, VERDICT_FEATURE, features_of  # noqa: E402
 from suites.validity_benchmark import (DEFECT_FAMILIES, DEV_SPLIT, REPORT_SPLIT, Example, balanced_sample,  # noqa: E402
                                        load_injected, load_summedits)
 
@@ -47,7 +47,7 @@ def _key(example: Example) -> str:
     return hashlib.sha256(f"{example.dataset}\0{example.case.id}\0{example.output}".encode()).hexdigest()[:24]
 
 
-def featurise(examples: list[Example], store: Path) -> list[Row]:
+def featurise(examples: list[Example], store: Path, verdict: bool = False) -> list[Row]:
     """Features of every example (from `store` when computed before), with label, dataset and defect."""
     known: dict[str, Row] = {}
     if store.is_file():
@@ -60,7 +60,7 @@ def featurise(examples: list[Example], store: Path) -> list[Row]:
             key = _key(example)
             if key not in known:
                 started = time.perf_counter()
-                features, signals = features_of(example.case, example.output)
+                features, signals = features_of(example.case, example.output, verdict=verdict)
                 known[key] = {"key": key, "features": features, "claims": len(signals.claims),
                               "seconds": time.perf_counter() - started}
                 out.write(json.dumps(known[key]) + "\n")
@@ -72,13 +72,13 @@ def featurise(examples: list[Example], store: Path) -> list[Row]:
     return rows
 
 
-def matrix(rows: list[Row]) -> np.ndarray:
-    return np.array([[r["features"][f] for f in FEATURES] for r in rows], dtype=float)
+def matrix(rows: list[Row], features: tuple[str, ...] = FEATURES) -> np.ndarray:
+    return np.array([[r["features"][f] for f in features] for r in rows], dtype=float)
 
 
-def fit(rows: list[Row], l2: float = 1.0) -> dict[str, Any]:
-    """Class-balanced logistic regression on standardised features; its cut maximises balanced accuracy."""
-    x = matrix(rows)
+def fit(rows: list[Row], l2: float = 1.0, features: tuple[str, ...] = FEATURES) -> dict[str, Any]:
+    """Class-balanced logistic regression on standardised `features`; its cut maximises balanced accuracy."""
+    x = matrix(rows, features)
     y = np.array([r["label"] for r in rows], dtype=float)
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
     z = (x - mean) / scale
@@ -92,8 +92,8 @@ def fit(rows: list[Row], l2: float = 1.0) -> dict[str, Any]:
         grad_logit = weight * (p - y) / len(y)
         return value, np.concatenate([[grad_logit.sum()], z.T @ grad_logit + l2 * theta[1:] / len(y)])
 
-    theta = minimize(loss, np.zeros(len(FEATURES) + 1), jac=True, method="L-BFGS-B").x
-    model = {"features": list(FEATURES), "intercept": float(theta[0]), "coef": [float(c) for c in theta[1:]],
+    theta = minimize(loss, np.zeros(len(features) + 1), jac=True, method="L-BFGS-B").x
+    model = {"features": list(features), "intercept": float(theta[0]), "coef": [float(c) for c in theta[1:]],
              "mean": [float(m) for m in mean], "scale": [float(s) for s in scale]}
     p = predict(model, rows)
     model["cut"] = float(1 - best_threshold([bool(v) for v in y], list(1 - p)))
@@ -101,7 +101,7 @@ def fit(rows: list[Row], l2: float = 1.0) -> dict[str, Any]:
 
 
 def predict(model: dict[str, Any], rows: list[Row]) -> np.ndarray:
-    z = (matrix(rows) - np.array(model["mean"])) / np.array(model["scale"])
+    z = (matrix(rows, tuple(model["features"])) - np.array(model["mean"])) / np.array(model["scale"])
     return 1 / (1 + np.exp(-(z @ np.array(model["coef"]) + model["intercept"])))
 
 
@@ -182,14 +182,18 @@ def budget(cases: int = 3) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-domain", type=int, default=200)
+    parser.add_argument("--verdict", action="store_true",
+                        help="add the local instruction model's verdict (feature 'unstated'); about 2 s a claim")
     parser.add_argument("--injected-cases", type=int, default=None,
                         help="only the first N cases of each golden set, with all their injected variants (for time)")
     benchmark_results.add_arguments(parser)
     args = parser.parse_args()
     measurement = benchmark_results.begin("deep_judge", benchmark_results.cli_command("python benchmarks/fit_deep.py"),
-                                          {"per_domain": args.per_domain, "injected_cases": args.injected_cases, "l2": 1.0})
+                                          {"per_domain": args.per_domain, "injected_cases": args.injected_cases, "l2": 1.0,
+                                           "verdict": args.verdict})
     started = time.perf_counter()
-    store = data_dir() / "deep_features.jsonl"
+    store = data_dir() / ("deep_features_verdict.jsonl" if args.verdict else "deep_features.jsonl")
+    features = (*FEATURES, VERDICT_FEATURE) if args.verdict else FEATURES
     summedits = load_summedits(benchmarks_dir())
     dev = balanced_sample([e for e in summedits if e.split == DEV_SPLIT], args.per_domain)
     report = [e for e in summedits if e.split == REPORT_SPLIT]
@@ -202,17 +206,22 @@ def main() -> None:
                 ids.append(e.case.id)
         injected = [e for e in injected if e.case.id in first[e.dataset]]
     print(f"features: {len(dev)} dev, {len(report)} evaluation, {len(injected)} injected", flush=True)
-    dev_rows, report_rows = featurise(dev, store), featurise(report, store)
-    model = fit(dev_rows)
-    out: dict[str, Any] = {"model": model, "features": list(FEATURES)}
+    dev_rows, report_rows = featurise(dev, store, args.verdict), featurise(report, store, args.verdict)
+    model = fit(dev_rows, features=features)
+    out: dict[str, Any] = {"model": model, "features": list(features)}
+    if args.verdict:  # the same rows without the verdict, and the verdict alone: what the instruction model adds
+        without = fit(dev_rows)
+        out["summedits_without_verdict"] = figures(without, report_rows)
+        labels = [bool(r["label"]) for r in report_rows]
+        out["summedits_verdict_alone_auc"] = roc_auc(labels, [r["features"][VERDICT_FEATURE] for r in report_rows])
     out["summedits"] = {"all": figures(model, report_rows),
                         **{d: figures(model, [r for r in report_rows if r["dataset"] == d]) for d in sorted({r["dataset"] for r in report_rows})}}
     out["summedits_domain_left_out"] = {}
     for domain in sorted({r["dataset"] for r in report_rows}):
-        held = fit([r for r in dev_rows if r["dataset"] != domain])
+        held = fit([r for r in dev_rows if r["dataset"] != domain], features=features)
         out["summedits_domain_left_out"][domain] = figures(held, [r for r in report_rows if r["dataset"] == domain])
     model["fitted_on"] = (f"SummEdits {DEV_SPLIT} split ({len(dev_rows)} examples, {args.per_domain} per domain, seed 0); "
-                          "python benchmarks/fit_deep.py")
+                          f"python benchmarks/fit_deep.py --per-domain {args.per_domain}{' --verdict' if args.verdict else ''}")
     MODEL_FILE.write_text(json.dumps(model, indent=2) + "\n", encoding="utf-8")
     out["injected"] = injected_figures(injected)
     out["seconds_per_example"] = {"summedits": statistics.median(r["seconds"] for r in dev_rows + report_rows),

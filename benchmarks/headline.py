@@ -122,9 +122,21 @@ def _deep_rows(env: Env | None) -> list[tuple[str, str, str]]:
              "each domain left out of fitting", _met(m["balanced_accuracy"] >= 0.70))]
 
 
+def _presence_rows(env: Env | None) -> list[tuple[str, str, str]]:
+    """The deep judge's REALSumm key-fact presence kappa, when it has been measured."""
+    if env is None:
+        return []
+    deep, fast = env["figures"]["combined"], env["figures"]["fast"]
+    return [("key-fact presence against REALSumm's human labels, deep mode (instruction model plus fast match; "
+             "target kappa at least 0.65)",
+             f"kappa {num(deep['kappa'])} (95% CI {num(deep['kappa_95'][0])}-{num(deep['kappa_95'][1])}; the fast judge "
+             f"{num(fast['kappa'])} on the same {deep['n']} facts)", _met(deep["kappa"] >= 0.65))]
+
+
 def headline(envs: dict[str, Env]) -> str:
     """The headline table (Markdown) from the results envelopes by benchmark name; missing ones say so."""
-    rows = _validity_rows(envs.get("validity")) + _deep_rows(envs.get("deep_judge")) + [_gate_row(envs.get("gate_calibration"))]
+    rows = _validity_rows(envs.get("validity")) + _deep_rows(envs.get("deep_judge")) + _presence_rows(envs.get("deep_presence"))
+    rows += [_gate_row(envs.get("gate_calibration"))]
     rows += _bias_rows(envs.get("bias_calibration")) + [_throughput_row(envs.get("throughput"))]
     commits = sorted({(e.get("commit") or "unknown")[:7] for e in envs.values()})
     return table(["what", "measured", "target"], rows) + f"\n_Rendered from `benchmarks/results/` (commits {', '.join(commits)}) by `benchmarks/render_figures.py`._\n"

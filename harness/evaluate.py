@@ -162,7 +162,7 @@ def _check_executor(executor: str) -> None:
 def use_judge(judge: str | Path | None) -> tuple[str | None, JudgeConfig | None]:
     """Check the judge configuration (exit 2 if bad) and make it visible to suites that need one.
     Without `judge`, ASSURE_JUDGE (if set) is used. `deep` (when no file has that name) switches on the
-    embedded judge's deep mode instead (DEEP_JUDGE_ENV, read by the hallucination suite)."""
+    embedded judge's deep mode instead (DEEP_JUDGE_ENV, read by the hallucination and omission suites)."""
     if judge is not None and str(judge) == DEEP_JUDGE and not Path(judge).is_file():
         os.environ[DEEP_JUDGE_ENV] = "1"
         return DEEP_JUDGE, None

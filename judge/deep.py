@@ -8,12 +8,16 @@ asked. Per claim this keeps the best passage's contradiction score (`support`: l
 the claim) and the worst (`conflict`: high = some close passage contradicts it), with the passages
 themselves, so a finding can quote its evidence.
 
+With `verdict=True` each claim is also put to the local instruction model (`judge.verdict`): does the
+evidence (the best passage by NLI and the best by lexical coverage, in source order) state the claim? Its
+P(YES) is the claim's `stated`.
+
 `case_signals` sums a case up in the features the calibrated combiner reads (documented on `CaseSignals`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -21,6 +25,7 @@ from .align import cached_passages, coverage, terms
 from .claims import split_claims
 from .embed import similarity
 from .nli import nli
+from .verdict import verdicts
 
 TOP_LEXICAL = 3
 TOP_SEMANTIC = 2
@@ -38,6 +43,8 @@ class ClaimSignal:
     coverage: float
     best_passage: str
     conflicting_passage: str
+    evidence: str = ""  # what the instruction model was shown (verdict mode)
+    stated: float | None = None  # its P(YES) that the evidence states the claim (verdict mode)
 
 
 @dataclass(frozen=True)
@@ -46,13 +53,15 @@ class CaseSignals:
 
     `worst_support`: the highest `support` over claims (the least supported claim's best passage);
     `mean_support`: its mean over claims; `worst_conflict`: the highest `conflict` over claims;
-    `lowest_coverage`: the lowest best lexical coverage over claims; `claims`: the per-claim signals."""
+    `lowest_coverage`: the lowest best lexical coverage over claims; `least_stated`: the lowest `stated`
+    over claims (verdict mode; 1.0 otherwise); `claims`: the per-claim signals."""
 
     worst_support: float
     mean_support: float
     worst_conflict: float
     lowest_coverage: float
     claims: tuple[ClaimSignal, ...]
+    least_stated: float = 1.0
 
 
 def candidates(claim_terms: frozenset[str], pool: tuple, semantic: np.ndarray | None) -> list[int]:
@@ -66,8 +75,8 @@ def candidates(claim_terms: frozenset[str], pool: tuple, semantic: np.ndarray | 
     return chosen
 
 
-def claim_signals(source: str, output: str, semantic: bool = True) -> tuple[ClaimSignal, ...]:
-    """Every claim of `output` against its nearest passages of `source`."""
+def claim_signals(source: str, output: str, semantic: bool = True, verdict: bool = False) -> tuple[ClaimSignal, ...]:
+    """Every claim of `output` against its nearest passages of `source` (and the instruction model's verdict)."""
     claims = split_claims(output)
     pool = cached_passages(source, 2)
     if not claims or not pool:
@@ -81,17 +90,22 @@ def claim_signals(source: str, output: str, semantic: bool = True) -> tuple[Clai
         values = scores[at:at + len(idx)]
         at += len(idx)
         best, worst = int(np.argmin(values)), int(np.argmax(values))
+        shown = sorted({idx[best], idx[0]}, key=lambda j: pool[j].start)  # best by NLI and best by lexical coverage
         out.append(ClaimSignal(claim.text, claim.start, float(values[best]), float(values[worst]),
                                max(coverage(claim.terms, pool[j].terms) for j in idx),
-                               pool[idx[best]].text, pool[idx[worst]].text))
+                               pool[idx[best]].text, pool[idx[worst]].text, " ".join(pool[j].text for j in shown)))
+    if verdict:
+        stated = verdicts().stated([(c.evidence, c.claim) for c in out])
+        out = [replace(c, stated=float(p)) for c, p in zip(out, stated, strict=True)]
     return tuple(out)
 
 
-def case_signals(source: str, output: str, semantic: bool = True) -> CaseSignals:
+def case_signals(source: str, output: str, semantic: bool = True, verdict: bool = False) -> CaseSignals:
     """The case's features (see `CaseSignals`); an output with no checkable claim reads as fully supported."""
-    claims = claim_signals(source, output, semantic)
+    claims = claim_signals(source, output, semantic, verdict)
     if not claims:
         return CaseSignals(0.0, 0.0, 0.0, 1.0, ())
     supports = [c.support for c in claims]
+    stated = [c.stated for c in claims if c.stated is not None]
     return CaseSignals(max(supports), float(np.mean(supports)), max(c.conflict for c in claims),
-                       min(c.coverage for c in claims), claims)
+                       min(c.coverage for c in claims), claims, min(stated) if stated else 1.0)

@@ -23,7 +23,8 @@ Every run writes its figures (the `--report-json` payload) with the commit and m
 `benchmarks/results/validity.json` (`--results-dir` elsewhere, `--no-results` not at all), from which
 `benchmarks/render_figures.py` renders the documentation's tables; a run with `--judge judge.yaml` (an
 LLM judge, suite `llm_judges`), `--judge deep` (the deep judge, `deep_support`) or `--sample N` writes
-`validity-judge.json` instead. The machinery is in
+`validity-judge.json` instead; `--judge deep` then also prints the deep judge's fitted figures
+(`suites.validity_deep`). The machinery is in
 `suites.validity_benchmark`; its names are importable from here too.
 """
 
@@ -168,6 +169,8 @@ def register(app: typer.Typer) -> None:
             mode, _ = use_judge(judge_file)
             # deep: the hallucination suite adds deep_support beside the fast scorers; else the LLM judge suite
             suite = suite or (["hallucination"] if mode == DEEP_JUDGE else ["llm_judges"])
+        else:
+            mode = None
         root = benchmarks or benchmarks_dir()
         if not (root / "summedits").is_dir():
             raise InputError.single(root, "no summedits/ here; pass --benchmarks or set ASSURE_BENCHMARKS")
@@ -202,6 +205,10 @@ def register(app: typer.Typer) -> None:
                 alarms.update(omission_false_alarms())
         seconds = time.perf_counter() - started
         print_tables(console, results, by_defect, alarms, omission)
+        if judge_file is not None and mode == DEEP_JUDGE:  # and what the deep judge's own fits measured
+            from .validity_deep import print_fitted
+
+            print_fitted(console, results_dir)
         figures = payload(results, by_defect, alarms, omission)
         if report_json:
             report_json.write_text(json.dumps(figures, indent=2), encoding="utf-8")

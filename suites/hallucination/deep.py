@@ -7,7 +7,9 @@ on the SummEdits `test` split and the bundled injected defects. Features, each i
 
 - `fast_details`: 1 - `unsupported_details`' value; `fast_claims`: 1 - `claim_support`'s value;
 - `worst_support`, `mean_support`, `worst_conflict`: see `judge.deep.CaseSignals` (NLI contradiction scores);
-- `uncovered`: 1 - the lowest lexical coverage of a claim by its nearest passages.
+- `uncovered`: 1 - the lowest lexical coverage of a claim by its nearest passages;
+- `unstated` (when the model file lists it): 1 - the lowest P(YES) of the local instruction model asked
+  whether a claim's evidence states it (`judge.verdict`; asked on short outputs only).
 
 The combiner was fitted on short summaries (SummEdits: a median of 2 claims). On a long output (more than
 `SHORT_OUTPUT_CLAIMS` claims, such as minutes) a case-level maximum over dozens of claims saturates: fitted
@@ -39,19 +41,25 @@ from .details import UnsupportedDetailsScorer
 MODEL_FILE = Path(__file__).with_name("deep_model.json")
 SHORT_OUTPUT_CLAIMS = 8
 FEATURES = ("fast_details", "fast_claims", "worst_support", "mean_support", "worst_conflict", "uncovered")
+VERDICT_FEATURE = "unstated"
 
 
 def load_model(path: Path = MODEL_FILE) -> dict[str, Any]:
     model = json.loads(path.read_text(encoding="utf-8"))
-    if tuple(model["features"]) != FEATURES:
-        raise ValueError(f"{path}: features {model['features']} are not {list(FEATURES)}")
+    if tuple(model["features"]) not in (FEATURES, (*FEATURES, VERDICT_FEATURE)):
+        raise ValueError(f"{path}: features {model['features']} are not {list(FEATURES)} (+ {VERDICT_FEATURE!r})")
     return model
+
+
+def uses_verdict(model: dict[str, Any]) -> bool:
+    """Does the combiner read the instruction model's verdict?"""
+    return VERDICT_FEATURE in model["features"]
 
 
 def probability(model: dict[str, Any], features: dict[str, float]) -> float:
     """The combiner's probability that the output is inconsistent with its source."""
     z = model["intercept"] + sum(w * (features[f] - m) / s for f, w, m, s in
-                                 zip(FEATURES, model["coef"], model["mean"], model["scale"]))
+                                 zip(model["features"], model["coef"], model["mean"], model["scale"]))
     return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
 
 
@@ -60,16 +68,21 @@ def fast_scores(case: Case, output: str) -> dict[str, Score]:
     return {s.name: s.score(case, output) for s in (UnsupportedDetailsScorer(), ClaimSupportScorer())}
 
 
-def features_of(case: Case, output: str, fast: dict[str, Score] | None = None) -> tuple[dict[str, float], Any]:
-    """The combiner's features for one output, and the NLI signals they came from."""
+def features_of(case: Case, output: str, fast: dict[str, Score] | None = None,
+                verdict: bool = False) -> tuple[dict[str, float], Any]:
+    """The combiner's features for one output, and the NLI signals they came from. With `verdict`, a short
+    output's claims are also put to the instruction model (`unstated`; 0.0 on a long output, not asked)."""
+    from judge.claims import split_claims
     from judge.deep import case_signals
 
     fast = fast or fast_scores(case, output)
-    signals = case_signals(case.source, output)
+    verdict = verdict and len(split_claims(output)) <= SHORT_OUTPUT_CLAIMS
+    signals = case_signals(case.source, output, verdict=verdict)
     values = {name: 1.0 if score.value is None else float(score.value) for name, score in fast.items()}
     return {"fast_details": 1.0 - values.get("unsupported_details", 1.0), "fast_claims": 1.0 - values.get("claim_support", 1.0),
             "worst_support": signals.worst_support, "mean_support": signals.mean_support,
-            "worst_conflict": signals.worst_conflict, "uncovered": 1.0 - signals.lowest_coverage}, signals
+            "worst_conflict": signals.worst_conflict, "uncovered": 1.0 - signals.lowest_coverage,
+            VERDICT_FEATURE: 1.0 - signals.least_stated}, signals
 
 
 class DeepSupportScorer:
@@ -91,7 +104,7 @@ class DeepSupportScorer:
 
     def score(self, case: Case, output: str) -> Score:
         fast = fast_scores(case, output)
-        features, signals = features_of(case, output, fast)
+        features, signals = features_of(case, output, fast, verdict=uses_verdict(self.model))
         p = probability(self.model, features)
         cut = float(self.model["cut"])
         long_output = len(signals.claims) > SHORT_OUTPUT_CLAIMS
@@ -99,7 +112,8 @@ class DeepSupportScorer:
         flagged = 0
         for claim in signals.claims:
             own = {**features, "worst_support": claim.support, "mean_support": claim.support,
-                   "worst_conflict": claim.conflict, "uncovered": 1.0 - claim.coverage}
+                   "worst_conflict": claim.conflict, "uncovered": 1.0 - claim.coverage,
+                   VERDICT_FEATURE: 1.0 - (1.0 if claim.stated is None else claim.stated)}
             q = probability(self.model, own)
             if q >= cut:
                 flagged += 1
@@ -108,7 +122,9 @@ class DeepSupportScorer:
                     source_evidence=claim.conflicting_passage,
                     reason=(f"Deep judge: {q:.0%} likely unsupported. The closest source passage "
                             f"(\u201c{claim.best_passage[:160]}\u201d) does not clearly state it (NLI contradiction "
-                            f"{claim.support:.2f}); the most conflicting one scores {claim.conflict:.2f}.")))
+                            f"{claim.support:.2f}); the most conflicting one scores {claim.conflict:.2f}"
+                            + (f"; the instruction model finds it stated with probability {claim.stated:.2f}."
+                               if claim.stated is not None else "."))))
         details = {"probability_unsupported": p, "features": features, "claims_checked": len(signals.claims)}
         if long_output:  # the fast judge decides; the deep judge's share of supported claims is the value
             passed = all(score.passed is not False for score in fast.values())

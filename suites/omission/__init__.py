@@ -4,9 +4,12 @@ Scorers: `key_fact_recall` (annotated key facts, embedded judge), `derived_key_f
 (statements derived from a council's own reference minutes; lower confidence),
 `minutes_structure` (the minutes standard's sections, attendees with role and agency) and
 `compression` (length diagnostics). With an LLM judge configured (`--judge` or ASSURE_JUDGE),
-`llm_key_fact_recall` is added.
+`llm_key_fact_recall` is added; with the deep judge (`--judge deep`), `deep_key_fact_recall`.
 """
 
+import os
+
+from harness.judges import DEEP_JUDGE_ENV
 from harness.judges.llm import LLMJudge, configured_judge
 from harness.scoring import Scorer, Suite
 
@@ -25,5 +28,9 @@ def suite() -> Suite:
         from .llm import LLMKeyFactRecallScorer
 
         scorers.append(LLMKeyFactRecallScorer(LLMJudge(config)))
+    if os.environ.get(DEEP_JUDGE_ENV) == "1":
+        from .deep import DeepKeyFactRecallScorer
+
+        scorers.append(DeepKeyFactRecallScorer())
     return Suite(name="omission", version="1.2.0", scorers=scorers,
                  description="Key facts, sections and length that the output leaves out.")

@@ -28,6 +28,7 @@ A_FIGURE: dict[str, tuple[Any, ...]] = {
     "dashboard_load": ("figures", "pages", 0, "warm_median_s"),
     "judge_cost": ("figures", "summedits", 1, "balanced_accuracy"),
     "deep_judge": ("figures", "summedits", "all", "roc_auc"),
+    "deep_presence": ("figures", "combined", "kappa"),
     "scaling": ("figures", "runs", 0, "efficiency"),
 }
 
@@ -52,6 +53,7 @@ HEADLINE_FIGURES: dict[str, tuple[Any, ...]] = {
     "gate_calibration": ("figures", "scenarios", "same_tool", "gate_failed", "rate"),
     "bias_calibration": ("figures", "measure_level", "fpr_any_characteristic"),
     "deep_judge": ("figures", "summedits", "all", "balanced_accuracy"),
+    "deep_presence": ("figures", "combined", "kappa"),
 }
 
 
@@ -155,6 +157,6 @@ def test_a_results_file_of_an_unknown_benchmark_is_refused(tmp_path: Path) -> No
 def test_the_agreed_file_names() -> None:
     assert set(rf.FILES) == {"validity_summedits", "validity_defects", "validity_false_alarms", "validity_omission",
                              "throughput", "bias_calibration", "roi_timings", "gate_calibration", "dashboard_load",
-                             "judge_cost", "validity_judge", "deep_judge", "scaling"}
+                             "judge_cost", "validity_judge", "deep_judge", "deep_presence", "scaling"}
     assert set(rf.FILES) == set(rf.TABLES)
     json.dumps(rf.BENCHMARKS)  # plain data
