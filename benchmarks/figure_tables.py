@@ -343,11 +343,24 @@ def deep_presence(env: Env) -> str:
     weights = ", ".join(f"`{name}` {w:+.2f}" for name, w in zip(model["features"], model["coef"]))
     return (table(["signal", "facts (present)", "summaries", "cut (from dev)", "Cohen's kappa (95% CI)", "accuracy", "F1",
                    "ROC AUC"], rows)
-            + f"
-REALSumm `eval` documents, a random sample of (document, system) summaries; cuts and weights from the "
+            + "\nREALSumm `eval` documents, a random sample of (document, system) summaries; cuts and weights from the "
               f"`dev` documents only. The instruction model: {secs(f['seconds_per_fact'], 2)} a fact (median, summary "
-              f"reused from the server's prompt cache). Combiner weights on standardised features: {weights}; "
-              f"cut {model['cut']:.2f}.\n")
+              f"reused from the server's prompt cache). "
+            + (f"A 3,000-word transcript with 400-word minutes: median {secs(b['median_seconds'], 1)} a case over "
+               f"{b['cases']} cases ({b['median_facts_asked']:g} key facts asked; fresh verdict cache, the fast match "
+               "included). " if (b := f.get("budget_3000_words")) else "")
+            + f"Combiner weights on standardised features: {weights}; cut {model['cut']:.2f}.\n")
+
+
+def deep_heldout(env: Env) -> str:
+    f = env["figures"]
+    labels = {"fast_claims": "fast judge (`claim_support`)", "worst_support": "packaged NLI (least supported claim)",
+              "unstated": "instruction model (least stated claim)", "combined": "deep judge's combiner (case probability)"}
+    rows = [[labels[k], num(m["roc_auc"]), f"{num(m['low'])}-{num(m['high'])}"] for k, m in f["signals"].items()]
+    return (f"Kirstein et al. 2024: {f['n']} meeting summaries ({f['positives']} labelled as hallucinating) by "
+            f"{', '.join(f['generators'])}; never fitted on. Median {f['median_claims']:g} claims and "
+            f"{secs(f['median_seconds'], 1)} a summary.\n\n"
+            + table(["signal", "ROC AUC", "95% interval"], rows))
 
 
 def scaling(env: Env) -> str:
@@ -373,7 +386,7 @@ def scaling(env: Env) -> str:
 
 TABLES: dict[str, Callable[[Env], str]] = {
     "scaling": scaling,
-    "deep_judge": deep_judge, "deep_presence": deep_presence,
+    "deep_judge": deep_judge, "deep_presence": deep_presence, "deep_heldout": deep_heldout,
     "judge_cost": judge_cost, "validity_judge": validity_summedits,
     "validity_summedits": validity_summedits, "validity_defects": validity_defects,
     "validity_false_alarms": validity_false_alarms, "validity_omission": validity_omission,

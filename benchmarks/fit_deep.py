@@ -6,7 +6,8 @@ Fitted only on the SummEdits `test` split (a balanced sample of `--per-domain` e
 a class-balanced logistic regression with an L2 penalty on standardised features
 (`suites.hallucination.deep.FEATURES`), its cut chosen for balanced accuracy on the fitting data. (Fitted on
 the injected defects too, the combiner failed every faithful reference minute: see suites/hallucination/deep.py.)
-The injected defects (`--injected-cases N`: of the first N cases of each golden set only) are judged, not fitted.
+The injected defects (`--injected-cases N`: of the first N cases of each golden set only; the references of
+every case) are judged, not fitted.
 Measured on the SummEdits `evaluation` split (never fitted on): balanced accuracy and ROC AUC overall and
 per domain, and with each domain left out of fitting in turn; on the injected defects the shipped scorer
 (a long output is decided by the fast judge, the deep judge adding review findings): recall and
@@ -185,7 +186,7 @@ def main() -> None:
     parser.add_argument("--verdict", action="store_true",
                         help="add the local instruction model's verdict (feature 'unstated'); about 2 s a claim")
     parser.add_argument("--injected-cases", type=int, default=None,
-                        help="only the first N cases of each golden set, with all their injected variants (for time)")
+                        help="injected defects of the first N cases of each golden set only (for time); every reference")
     benchmark_results.add_arguments(parser)
     args = parser.parse_args()
     measurement = benchmark_results.begin("deep_judge", benchmark_results.cli_command("python benchmarks/fit_deep.py"),
@@ -204,7 +205,7 @@ def main() -> None:
             ids = first.setdefault(e.dataset, [])
             if e.case.id not in ids and len(ids) < args.injected_cases:
                 ids.append(e.case.id)
-        injected = [e for e in injected if e.case.id in first[e.dataset]]
+        injected = [e for e in injected if e.case.id in first[e.dataset] or not e.inconsistent]  # every reference
     print(f"features: {len(dev)} dev, {len(report)} evaluation, {len(injected)} injected", flush=True)
     dev_rows, report_rows = featurise(dev, store, args.verdict), featurise(report, store, args.verdict)
     model = fit(dev_rows, features=features)

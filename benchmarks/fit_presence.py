@@ -11,8 +11,9 @@ judge's match value (`coverage`) and the instruction model's P(YES) (`stated`, `
 facts only: a class-balanced logistic regression over both (benchmarks/fit_deep.py's fitter) and the cut
 that maximises Cohen's kappa; the same for each signal alone. Reported on the eval facts: kappa (with a 95%
 bootstrap interval over groups), accuracy, F1 and ROC AUC for the fast judge alone, the instruction model
-alone and the combiner, so the three compare on the same facts. Speed: seconds per fact of the model.
-Writes the model, and the figures with the commit and machine to benchmarks/results/deep_presence.json.
+alone and the combiner, so the three compare on the same facts. Speed: seconds per fact of the model,
+and the whole `deep_key_fact_recall` scorer's seconds on three 3,000-word transcripts with 400-word minutes
+(as benchmarks/throughput.py builds them) with a fresh verdict cache. Writes the model, and the figures with the commit and machine to benchmarks/results/deep_presence.json.
 """
 
 from __future__ import annotations
@@ -113,6 +114,37 @@ def agreement(rows: list[Row], values: list[float], cut: float, seed: int = 0) -
             "f1": 2 * tp / (2 * tp + fp + fn) if tp else 0.0, "roc_auc": roc_auc(labels, values)}
 
 
+def budget(cases: int = 3) -> dict[str, Any]:
+    """Seconds `deep_key_fact_recall` takes on a 3,000-word transcript with 400-word minutes, nothing cached
+    (a fresh verdict cache per case; the model server already started)."""
+    import tempfile
+
+    import golden_sets
+    from harness.goldens import load_golden
+    from judge import verdict
+    from suites.omission.deep import DeepKeyFactRecallScorer
+    from throughput import lengthened
+
+    shared = verdict.verdicts()
+    endpoint = shared._endpoint()
+    chosen = lengthened(load_golden(golden_sets.path("safeguarding_minutes")).cases, 3000)[:cases]
+    seconds, asked = [], []
+    for case in chosen:
+        output = " ".join((case.reference or "").split()[:400])
+        fresh = verdict.Verdicts(endpoint, shared.model, Path(tempfile.mkdtemp()) / "cache.sqlite")
+        original = verdict.verdicts
+        verdict.verdicts = lambda fresh=fresh: fresh  # type: ignore[assignment]
+        try:
+            started = time.perf_counter()
+            DeepKeyFactRecallScorer().score(case, output)
+            seconds.append(time.perf_counter() - started)
+        finally:
+            verdict.verdicts = original  # type: ignore[assignment]
+        asked.append(fresh.computed)
+    return {"cases": len(chosen), "median_seconds": statistics.median(seconds), "seconds": seconds,
+            "median_facts_asked": statistics.median(asked)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dev-facts", type=int, default=400)
@@ -137,6 +169,7 @@ def main() -> None:
         cut = model["cut"] if name == "combined" else kappa_cut([r["label"] for r in dev], values_of(dev))
         out[name] = agreement(report, values_of(report), cut)
     out["seconds_per_fact"] = seconds
+    out["budget_3000_words"] = budget()
     MODEL_FILE.write_text(json.dumps(model, indent=2) + "\n", encoding="utf-8")
     print(json.dumps({k: v for k, v in out.items() if k != "model"}, indent=1))
     if not args.no_results:

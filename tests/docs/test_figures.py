@@ -29,6 +29,7 @@ A_FIGURE: dict[str, tuple[Any, ...]] = {
     "judge_cost": ("figures", "summedits", 1, "balanced_accuracy"),
     "deep_judge": ("figures", "summedits", "all", "roc_auc"),
     "deep_presence": ("figures", "combined", "kappa"),
+    "deep_heldout": ("figures", "signals", "combined", "roc_auc"),
     "scaling": ("figures", "runs", 0, "efficiency"),
 }
 
@@ -157,6 +158,6 @@ def test_a_results_file_of_an_unknown_benchmark_is_refused(tmp_path: Path) -> No
 def test_the_agreed_file_names() -> None:
     assert set(rf.FILES) == {"validity_summedits", "validity_defects", "validity_false_alarms", "validity_omission",
                              "throughput", "bias_calibration", "roi_timings", "gate_calibration", "dashboard_load",
-                             "judge_cost", "validity_judge", "deep_judge", "deep_presence", "scaling"}
+                             "judge_cost", "validity_judge", "deep_judge", "deep_presence", "deep_heldout", "scaling"}
     assert set(rf.FILES) == set(rf.TABLES)
     json.dumps(rf.BENCHMARKS)  # plain data

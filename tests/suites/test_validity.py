@@ -150,3 +150,26 @@ def test_a_balanced_sample_of_a_plentiful_group_is_half_inconsistent() -> None:
     assert [sum(e.inconsistent for e in balanced_sample(examples, n)) for n in (3, 4, 6)] == [2, 2, 3]
     skewed = examples[:3] + [e for e in examples if not e.inconsistent]  # only 2 inconsistent to draw from
     assert sum(e.inconsistent for e in balanced_sample(skewed, 6)) == 2 and len(balanced_sample(skewed, 6)) == 6
+
+
+def test_the_deep_judges_fitted_figures_are_printed_from_their_results_files_or_name_the_command(tmp_path: Path) -> None:
+    import shutil
+
+    from rich.console import Console
+
+    from harness.benchmark_results import default_results_dir
+    from suites.validity_deep import FITS, print_fitted
+
+    console = Console(record=True, width=200)
+    print_fitted(console, tmp_path)
+    missing = console.export_text()
+    assert all(command in missing for command in FITS.values())
+    for benchmark in FITS:
+        shutil.copy(default_results_dir() / f"{benchmark}.json", tmp_path)
+    console = Console(record=True, width=200)
+    print_fitted(console, tmp_path)
+    shown = console.export_text()
+    presence = read_results(tmp_path / "deep_presence.json")["figures"]["combined"]
+    deep = read_results(tmp_path / "deep_judge.json")["figures"]["summedits"]["all"]
+    assert f"{presence['kappa']:.3f}" in shown and f"{deep['balanced_accuracy']:.3f}" in shown
+    assert "left out of fitting" in shown and "references passed" in shown and "not yet measured" not in shown
