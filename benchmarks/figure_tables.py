@@ -306,7 +306,13 @@ def deep_judge(env: Env) -> str:
             for k, m in f["summedits"].items()]
     rows += [row(f"SummEdits evaluation, {k}, its domain left out of fitting", m)
              for k, m in f["summedits_domain_left_out"].items()]
+    if "summedits_without_verdict" in f:
+        rows.append(row("SummEdits evaluation, all 3 domains, the same fit without the instruction model",
+                        f["summedits_without_verdict"]))
     out = table(head, rows)
+    if "summedits_verdict_alone_auc" in f:
+        out += (f"\nThe instruction model's signal alone (`unstated`, the least stated claim): ROC AUC "
+                f"{num(f['summedits_verdict_alone_auc'])} on the evaluation split.\n")
     sets = f["injected"]["sets"]
     kinds = sorted({k for m in sets.values() for k in m["caught_by_defect"]})
     out += ("\nInjected defects (long outputs: the fast judge decides, the deep judge adds review findings), "

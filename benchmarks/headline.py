@@ -117,7 +117,8 @@ def _deep_rows(env: Env | None) -> list[tuple[str, str, str]]:
         return []
     m = env["figures"]["summedits"]["all"]
     held = [r["balanced_accuracy"] for r in env["figures"]["summedits_domain_left_out"].values()]
-    return [("the same, deep mode (`--judge deep`: packaged NLI per claim plus a combiner fitted on the test split)",
+    reads = "packaged NLI and a local instruction model" if "unstated" in env["figures"]["features"] else "packaged NLI"
+    return [(f"the same, deep mode (`--judge deep`: {reads} per claim, a combiner fitted on the test split)",
              f"{num(m['balanced_accuracy'])} (ROC AUC {num(m['roc_auc'])}); {num(min(held))} to {num(max(held))} with "
              "each domain left out of fitting", _met(m["balanced_accuracy"] >= 0.70))]
 

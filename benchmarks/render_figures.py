@@ -44,7 +44,7 @@ BENCHMARKS: dict[str, tuple[str, tuple[str, ...]]] = {
     "gate_calibration": ("assure bench gate --simulations 400 --seed 0", ("gate_calibration",)),
     "dashboard_load": ("python benchmarks/dashboard_load.py --runs 500 --repeats 5", ("dashboard_load",)),
     "scaling": ("python benchmarks/scaling.py", ("scaling",)),
-    "deep_judge": ("python benchmarks/fit_deep.py --per-domain 200 --injected-cases 12", ("deep_judge",)),
+    "deep_judge": ("python benchmarks/fit_deep.py --per-domain 200 --injected-cases 12 --verdict", ("deep_judge",)),
     "deep_presence": ("python benchmarks/fit_presence.py --dev-facts 500 --eval-facts 1000", ("deep_presence",)),
     "deep_heldout": ("python benchmarks/heldout_deep.py --per-label 20", ("deep_heldout",)),
     "judge_cost": ("python benchmarks/judge_cost.py --model qwen2.5-coder-1.5b --per-domain 6", ("judge_cost",)),

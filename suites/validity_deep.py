@@ -14,7 +14,7 @@ from typing import Any
 
 from harness.benchmark_results import default_results_dir, read_results, results_path
 
-FITS = {"deep_judge": "python benchmarks/fit_deep.py --per-domain 200 --injected-cases 12",
+FITS = {"deep_judge": "python benchmarks/fit_deep.py --per-domain 200 --injected-cases 12 --verdict",
         "deep_presence": "python benchmarks/fit_presence.py --dev-facts 500 --eval-facts 1000"}
 
 
