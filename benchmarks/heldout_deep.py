@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from harness import benchmark_results  # noqa: E402
 from harness.goldens import Case  # noqa: E402
 from suites.classification import roc_auc  # noqa: E402
-from suites.hallucination.deep import fast_scores, load_model, probability, uses_verdict  # noqa: E402
+from suites.hallucination.deep import fast_scores, features_from, load_model, probability, uses_verdict  # noqa: E402
 from suites.omission.benchmark_data import load_kirstein  # noqa: E402
 
 SIGNALS = ("fast_claims", "worst_support", "unstated", "combined")
@@ -49,13 +49,8 @@ def signals_of(summary: Any, model: dict[str, Any]) -> dict[str, float]:
     from judge.deep import case_signals
 
     case = Case(id=f"kirstein-{summary.meeting_index}-{summary.model}", task="summary", source=summary.transcript)
-    fast = fast_scores(case, summary.summary)
-    values = {name: 1.0 if score.value is None else float(score.value) for name, score in fast.items()}
-    signals = case_signals(case.source, summary.summary, verdict=True)
-    features = {"fast_details": 1.0 - values.get("unsupported_details", 1.0), "fast_claims": 1.0 - values.get("claim_support", 1.0),
-                "worst_support": signals.worst_support, "mean_support": signals.mean_support,
-                "worst_conflict": signals.worst_conflict, "uncovered": 1.0 - signals.lowest_coverage,
-                "unstated": 1.0 - signals.least_stated}
+    signals = case_signals(case.source, summary.summary, verdict=True)  # every claim asked, however long
+    features = features_from(fast_scores(case, summary.summary), signals)
     return {**features, "combined": probability(model, features), "claims": float(len(signals.claims))}
 
 

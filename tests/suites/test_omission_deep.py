@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -79,3 +80,19 @@ def test_a_verdict_with_neither_answer_among_the_likely_tokens_is_undecided() ->
 def test_the_text_comes_before_the_statement_so_a_server_can_reuse_it() -> None:
     user = prompt("The GP visited on Monday.", "A GP visit took place.")[-1]["content"]
     assert user.index("The GP visited on Monday.") < user.index("A GP visit took place.")
+
+
+def test_without_llama_cpp_or_a_configured_server_the_deep_judge_names_the_install_command(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from harness.errors import InputError
+    from judge.verdict import URL_ENV, require_runtime
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "xllamacpp" else real(name, *a))
+    monkeypatch.delenv(URL_ENV, raising=False)
+    with pytest.raises(InputError, match="pip install xllamacpp"):
+        require_runtime()
+    monkeypatch.setenv(URL_ENV, "http://127.0.0.1:9/v1")  # a configured server needs no local runtime
+    require_runtime()
