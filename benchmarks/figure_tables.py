@@ -341,7 +341,9 @@ def deep_judge(env: Env) -> str:
 def deep_presence(env: Env) -> str:
     f = env["figures"]
     labels = {"fast": "fast judge (match value)", "verdict": "instruction model alone (P(YES))",
-              "combined": "deep judge (both, combined)"}
+              "combined_every_fact_asked": "both combined, every fact asked",
+              "combined": "deep judge as shipped (the fast judge settles the sure facts, the combiner the rest)"}
+    labels = {k: v for k, v in labels.items() if k in f}
     rows = [[labels[k], f"{m['n']} ({m['positives']})", m["groups"], f"{m['cut']:.2f}",
              f"{num(m['kappa'])} ({num(m['kappa_95'][0])}-{num(m['kappa_95'][1])})", num(m["accuracy"]), num(m["f1"]),
              num(m["roc_auc"])] for k, m in ((k, f[k]) for k in labels)]
@@ -350,11 +352,16 @@ def deep_presence(env: Env) -> str:
     return (table(["signal", "facts (present)", "summaries", "cut (from dev)", "Cohen's kappa (95% CI)", "accuracy", "F1",
                    "ROC AUC"], rows)
             + "\nREALSumm `eval` documents, a random sample of (document, system) summaries; cuts and weights from the "
-              f"`dev` documents only. The instruction model: {secs(f['seconds_per_fact'], 2)} a fact (median, summary "
-              f"reused from the server's prompt cache). "
+              "`dev` documents only. "
+            + (f"The instruction model: {secs(f['seconds_per_fact'], 2)} a REALSumm fact (median, the summary reused "
+               "from the server's prompt cache). " if f.get("seconds_per_fact") is not None else "")
+            + (f"As shipped, {pct(f['asked_share'], 0)} of the evaluation facts are asked (match value from "
+               f"{model['settled_absent_below']:.2f} to below {model['settled_present_at']:.2f}; the fast judge settles "
+               "the rest). " if "asked_share" in f else "")
             + (f"A 3,000-word transcript with 400-word minutes: median {secs(b['median_seconds'], 1)} a case over "
-               f"{b['cases']} cases ({b['median_facts_asked']:g} key facts asked; fresh verdict cache, the fast match "
-               "included). " if (b := f.get("budget_3000_words")) else "")
+               f"{b['cases']} cases ({b['median_facts_asked']:g} key facts asked, "
+               + (f"{secs(b['seconds_per_fact_asked'], 1)} a fact asked; " if "seconds_per_fact_asked" in b else "")
+               + "fresh verdict cache, the fast match included). " if (b := f.get("budget_3000_words")) else "")
             + f"Combiner weights on standardised features: {weights}; cut {model['cut']:.2f}.\n")
 
 
@@ -364,8 +371,7 @@ def deep_heldout(env: Env) -> str:
               "unstated": "instruction model (least stated claim)", "combined": "deep judge's combiner (case probability)"}
     rows = [[labels[k], num(m["roc_auc"]), f"{num(m['low'])}-{num(m['high'])}"] for k, m in f["signals"].items()]
     return (f"Kirstein et al. 2024: {f['n']} meeting summaries ({f['positives']} labelled as hallucinating) by "
-            f"{', '.join(f['generators'])}; never fitted on. Median {f['median_claims']:g} claims and "
-            f"{secs(f['median_seconds'], 1)} a summary.\n\n"
+            f"{', '.join(f['generators'])}; never fitted on. Median {f['median_claims']:g} claims a summary.\n\n"
             + table(["signal", "ROC AUC", "95% interval"], rows))
 
 

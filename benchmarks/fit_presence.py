@@ -8,10 +8,14 @@ present. (document, system) groups are drawn at random (seed 0) until `--dev-fac
 documents and `--eval-facts` of `eval` documents are reached (the instruction model takes about a second a
 fact on 2 cores, so the full 12,975 evaluation judgements would take hours). For each fact: the fast
 judge's match value (`coverage`) and the instruction model's P(YES) (`stated`, `judge.verdict`). On the dev
-facts only: a class-balanced logistic regression over both (benchmarks/fit_deep.py's fitter) and the cut
-that maximises Cohen's kappa; the same for each signal alone. Reported on the eval facts: kappa (with a 95%
+facts only: a class-balanced logistic regression over both signals (benchmarks/fit_deep.py's fitter) and
+the cut that maximises Cohen's kappa; then the fast judge's sure bands (`settled_bands`: the match values
+beyond which the fast judge's own status stands, chosen to leave the fewest facts to ask for at most 0.01
+of kappa on the dev facts; the shipped scorer asks the model only between them); for each signal alone,
+its own kappa-best cut. Reported on the eval facts: kappa (with a 95%
 bootstrap interval over groups), accuracy, F1 and ROC AUC for the fast judge alone, the instruction model
-alone and the combiner, so the three compare on the same facts. Speed: seconds per fact of the model,
+alone, the combiner with every fact asked, and the shipped decision (`combined`), all on the same facts,
+with the share of facts the shipped scorer asks. Speed: seconds per fact of the model,
 and the whole `deep_key_fact_recall` scorer's seconds on three 3,000-word transcripts with 400-word minutes
 (as benchmarks/throughput.py builds them) with a fresh verdict cache. Writes the model, and the figures with the commit and machine to benchmarks/results/deep_presence.json.
 """
@@ -39,11 +43,12 @@ from harness import benchmark_results  # noqa: E402
 from harness.goldens import Case, KeyFact  # noqa: E402
 from suites.classification import roc_auc  # noqa: E402
 from suites.omission.benchmark_data import load_realsumm, realsumm_split  # noqa: E402
-from suites.omission.deep import FEATURES, MODEL_FILE  # noqa: E402
-from suites.omission.fact_match import match_facts  # noqa: E402
+from suites.omission.deep import FEATURES, MODEL_FILE, settled  # noqa: E402
+from suites.omission.fact_match import PARTIAL_AT, PRESENT_AT, match_facts  # noqa: E402
 from suites.omission.validity import cohen_kappa  # noqa: E402
 
 Row = dict[str, Any]
+ALLOWED_KAPPA_LOSS = 0.01
 
 
 def draw_groups(dev_facts: int, eval_facts: int, seed: int = 0) -> list[list[Any]]:
@@ -64,8 +69,9 @@ def draw_groups(dev_facts: int, eval_facts: int, seed: int = 0) -> list[list[Any
     return chosen
 
 
-def featurise(groups: list[list[Any]]) -> tuple[list[Row], float]:
-    """One row per judgement: split, group, label and both features; and the model's median seconds a fact."""
+def featurise(groups: list[list[Any]]) -> tuple[list[Row], float | None]:
+    """One row per judgement: split, group, label, both features and the fast match; and the model's median
+    seconds a fact where any was asked (None when every answer came from the cache)."""
     from judge.verdict import verdicts
 
     rows, seconds = [], []
@@ -81,10 +87,10 @@ def featurise(groups: list[list[Any]]) -> tuple[list[Row], float]:
             seconds.append((time.perf_counter() - started) / (model.computed - before))
         for j, match, p in zip(items, matches, stated, strict=True):
             rows.append({"split": realsumm_split(j.doc_id), "group": f"{j.doc_id}/{j.system}", "label": j.present,
-                         "features": {"coverage": match.coverage, "stated": float(p)}})
+                         "features": {"coverage": match.coverage, "stated": float(p)}, "match": match})
         if n % 10 == 0:
             print(f"  {n}/{len(groups)} groups", flush=True)
-    return rows, statistics.median(seconds) if seconds else float("nan")
+    return rows, statistics.median(seconds) if seconds else None  # None: every answer came from the cache
 
 
 def kappa_cut(labels: list[bool], values: list[float]) -> float:
@@ -142,7 +148,34 @@ def budget(cases: int = 3) -> dict[str, Any]:
             verdict.verdicts = original  # type: ignore[assignment]
         asked.append(fresh.computed)
     return {"cases": len(chosen), "median_seconds": statistics.median(seconds), "seconds": seconds,
-            "median_facts_asked": statistics.median(asked)}
+            "median_facts_asked": statistics.median(asked), "facts_asked": asked,
+            "seconds_per_fact_asked": sum(seconds) / max(1, sum(asked))}
+
+
+def settled_bands(model: dict[str, Any], dev: list[Row], allowed_loss: float = ALLOWED_KAPPA_LOSS) -> tuple[float, float]:
+    """The fast judge's sure bands, chosen on dev facts: the pair (present at or above a match value of at least
+    PRESENT_AT, absent below one of at most PARTIAL_AT) that leaves the fewest facts to ask while the shipped
+    decision's kappa stays within `allowed_loss` of asking every fact."""
+    labels = [bool(r["label"]) for r in dev]
+    every = cohen_kappa(labels, [p >= model["cut"] for p in predict(model, dev)])
+    grid = [round(float(c), 2) for c in np.linspace(0, 1, 101)]
+    best = (1.01, 0.0)
+    best_asked = len(dev)
+    for present_at in [c for c in grid if c >= PRESENT_AT] + [1.01]:
+        for absent_below in [c for c in grid if c <= PARTIAL_AT]:
+            trial = {**model, "settled_present_at": present_at, "settled_absent_below": absent_below}
+            asked = sum(not settled(trial, r["match"]) for r in dev)
+            if asked < best_asked and cohen_kappa(labels, [v >= model["cut"] for v in shipped_presence(trial, dev)]) >= every - allowed_loss:
+                best, best_asked = (present_at, absent_below), asked
+    return best
+
+
+def shipped_presence(model: dict[str, Any], rows: list[Row]) -> list[float]:
+    """What `deep_key_fact_recall` decides per fact, as a score: 1.0 / 0.0 where the fast judge settles it
+    (present / not), else the combiner's probability (present at the model's cut)."""
+    # An unsettled fact is never rule-capped (`settled` covers that), so deep_status calls it present iff p >= cut.
+    return [(1.0 if r["match"].status == "present" else 0.0) if settled(model, r["match"]) else float(p)
+            for r, p in zip(rows, predict(model, rows), strict=True)]
 
 
 def main() -> None:
@@ -161,16 +194,20 @@ def main() -> None:
     report = [r for r in rows if r["split"] == "eval"]
     model = fit([{**r, "label": float(r["label"])} for r in dev], features=FEATURES)
     model["cut"] = kappa_cut([r["label"] for r in dev], list(predict(model, dev)))
-    model["fitted_on"] = (f"REALSumm dev documents ({len(dev)} judgements, seed 0); python benchmarks/fit_presence.py")
+    present_at, absent_below = settled_bands(model, dev)
+    model.update(settled_present_at=present_at, settled_absent_below=absent_below)
+    model["fitted_on"] = f"REALSumm dev documents ({len(dev)} judgements, seed 0); python benchmarks/fit_presence.py"
+    MODEL_FILE.write_text(json.dumps(model, indent=2) + "\n", encoding="utf-8")
     out: dict[str, Any] = {"model": model, "features": list(FEATURES)}
     for name, values_of in (("fast", lambda rs: [r["features"]["coverage"] for r in rs]),
                             ("verdict", lambda rs: [r["features"]["stated"] for r in rs]),
-                            ("combined", lambda rs: list(predict(model, rs)))):
-        cut = model["cut"] if name == "combined" else kappa_cut([r["label"] for r in dev], values_of(dev))
+                            ("combined_every_fact_asked", lambda rs: list(predict(model, rs))),
+                            ("combined", lambda rs: shipped_presence(model, rs))):
+        cut = model["cut"] if name.startswith("combined") else kappa_cut([r["label"] for r in dev], values_of(dev))
         out[name] = agreement(report, values_of(report), cut)
+    out["asked_share"] = sum(not settled(model, r["match"]) for r in report) / len(report)
     out["seconds_per_fact"] = seconds
     out["budget_3000_words"] = budget()
-    MODEL_FILE.write_text(json.dumps(model, indent=2) + "\n", encoding="utf-8")
     print(json.dumps({k: v for k, v in out.items() if k != "model"}, indent=1))
     if not args.no_results:
         benchmark_results.write_results(measurement.finish(out, time.perf_counter() - started), args.results_dir)

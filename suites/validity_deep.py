@@ -50,7 +50,9 @@ def presence_table(envelope: dict[str, Any]) -> Any:
     f = envelope["figures"]
     table = Table("REALSumm eval facts", "n (present)", "kappa (95% CI)", "AUC",
                   title=f"deep_key_fact_recall (fitted): {_provenance(envelope)}")
-    for name in ("fast", "verdict", "combined"):
+    for name in ("fast", "verdict", "combined_every_fact_asked", "combined"):
+        if name not in f:
+            continue
         m = f[name]
         table.add_row(name, f"{m['n']} ({m['positives']})", f"{_num(m['kappa'])} ({_num(m['kappa_95'][0])}-"
                       f"{_num(m['kappa_95'][1])})", _num(m["roc_auc"]))

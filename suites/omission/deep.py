@@ -9,7 +9,11 @@ logistic combiner (`deep_presence.json`, written by `benchmarks/fit_presence.py`
 - `coverage`: the fast judge's match value for the fact's best passage;
 - `stated`: the instruction model's P(YES) for "does the text state this?".
 
-The text asked about is the whole output up to `WHOLE_OUTPUT_WORDS` words; a longer output is asked in
+Only the facts the fast judge cannot settle are asked: a fact whose match value lies outside the uncertain
+band (at or above `settled_present_at`, or below `settled_absent_below`: chosen on REALSumm's dev documents
+to leave the fewest facts to ask for at most 0.01 of Cohen's kappa; empty where no band qualifies) or
+that a rule of the minutes standard lowered keeps the fast judge's status. The text asked about is the
+whole output up to `WHOLE_OUTPUT_WORDS` words; a longer output is asked in
 overlapping windows and the best window counts.
 
 Status: `present` when the combined probability reaches the fitted cut; below it, `partial` where the fast
@@ -80,6 +84,12 @@ def _rule_capped(match: FactMatch) -> bool:
                                           or (match.coverage >= PARTIAL_AT and "; " in match.reason))
 
 
+def settled(model: dict[str, Any], match: FactMatch) -> bool:
+    """Does the fast judge settle this fact (a match value outside the uncertain band, or a rule that lowered it)?"""
+    return (match.coverage >= float(model["settled_present_at"]) or match.coverage < float(model["settled_absent_below"])
+            or _rule_capped(match))
+
+
 def deep_status(match: FactMatch, probability: float, cut: float) -> str:
     """Present at the cut; else partial where the fast coverage reaches PARTIAL_AT, absent below; rules cap it."""
     if _rule_capped(match):
@@ -109,14 +119,18 @@ class DeepKeyFactRecallScorer:
         fast = match_facts(case, output)
         if not output.strip():
             return score_matches(fast, self.threshold, "annotated (deep judge)")
-        stated = stated_probabilities(output, [m.fact.text for m in fast])
+        asked = [i for i, m in enumerate(fast) if not settled(self.model, m)]
+        stated = dict(zip(asked, stated_probabilities(output, [fast[i].fact.text for i in asked]) if asked else []))
         cut = float(self.model["cut"])
         matches = []
-        for match, p_stated in zip(fast, stated, strict=True):
-            p = presence_probability(self.model, match.coverage, p_stated)
-            status = deep_status(match, p, cut)
-            reason = f"{match.reason}; deep judge: stated with probability {p:.2f} (model P(YES) {p_stated:.2f})"
-            matches.append(FactMatch(match.fact, status, match.coverage, match.span, reason))  # type: ignore[arg-type]
+        for i, match in enumerate(fast):
+            if i not in stated:
+                matches.append(FactMatch(match.fact, match.status, match.coverage, match.span,
+                                         f"{match.reason}; deep judge: settled by the fast match"))
+                continue
+            p = presence_probability(self.model, match.coverage, stated[i])
+            reason = f"{match.reason}; deep judge: stated with probability {p:.2f} (model P(YES) {stated[i]:.2f})"
+            matches.append(FactMatch(match.fact, deep_status(match, p, cut), match.coverage, match.span, reason))  # type: ignore[arg-type]
         score = score_matches(matches, self.threshold, "annotated (deep judge)")
-        score.details["fast_statuses"] = {m.fact.id: m.status for m in fast}
+        score.details.update(fast_statuses={m.fact.id: m.status for m in fast}, facts_asked=len(asked))
         return score

@@ -17,6 +17,7 @@ from suites.omission.deep import (
     deep_status,
     load_model,
     presence_probability,
+    settled,
     windows,
 )
 from suites.omission.fact_match import PARTIAL_AT, PRESENT_AT, FactMatch
@@ -50,6 +51,17 @@ def test_the_shipped_presence_model_rises_with_both_signals() -> None:
     assert 0.0 < model["cut"] < 1.0
     low, high = presence_probability(model, 0.2, 0.2), presence_probability(model, 0.9, 0.9)
     assert low < model["cut"] <= high
+
+
+def test_only_facts_the_fast_judge_cannot_settle_are_asked() -> None:
+    model = load_model()
+    present_at, absent_below = model["settled_present_at"], model["settled_absent_below"]
+    assert PRESENT_AT <= present_at and absent_below <= PARTIAL_AT  # the fast status agrees with the band
+    assert settled(model, _match("present", present_at, "coverage"))
+    assert settled(model, _match("absent", absent_below - 0.01, "not found"))
+    assert settled(model, _match("partial", PRESENT_AT, f"coverage {PRESENT_AT:.2f}; lacks the date"))  # a rule decided it
+    middle = (max(absent_below, PARTIAL_AT - 0.05) + min(present_at, PRESENT_AT)) / 2
+    assert absent_below <= middle < present_at and not settled(model, _match("partial", middle, f"coverage {middle:.2f}"))
 
 
 @given(st.integers(min_value=1, max_value=3000))
