@@ -26,6 +26,13 @@ def _provenance(envelope: dict[str, Any]) -> str:
     return f"{envelope['command']} at commit {(envelope.get('commit') or 'unknown')[:7]}, {envelope['started_at'][:10]}"
 
 
+def _row(table: Any, *cells: str) -> None:
+    """Add a row of plain text: no markup and no emoji codes (":notes:" in "injected:notes: ..." stays text)."""
+    from rich.text import Text
+
+    table.add_row(*(Text(cell) for cell in cells))
+
+
 def hallucination_table(envelope: dict[str, Any]) -> Any:
     from rich.table import Table
 
@@ -33,14 +40,14 @@ def hallucination_table(envelope: dict[str, Any]) -> Any:
     table = Table("SummEdits evaluation split", "n (inconsistent)", "bal.acc", "AUC",
                   title=f"deep_support (fitted): {_provenance(envelope)}")
     for name, m in f["summedits"].items():
-        table.add_row(name, f"{m['n']} ({m['positives']})", _num(m["balanced_accuracy"]), _num(m["roc_auc"]))
+        _row(table, name, f"{m['n']} ({m['positives']})", _num(m["balanced_accuracy"]), _num(m["roc_auc"]))
     for name, m in f["summedits_domain_left_out"].items():
-        table.add_row(f"{name}, left out of fitting", f"{m['n']} ({m['positives']})", _num(m["balanced_accuracy"]),
-                      _num(m["roc_auc"]))
+        _row(table, f"{name}, left out of fitting", f"{m['n']} ({m['positives']})", _num(m["balanced_accuracy"]),
+             _num(m["roc_auc"]))
     for name, m in f["injected"]["sets"].items():
         kinds = ", ".join(f"{k} {v['caught']}/{v['injected']}" for k, v in sorted(m["caught_by_defect"].items()))
-        table.add_row(f"{name}: recall {_num(m['recall'])}, precision {_num(m['precision'])}, references passed "
-                      f"{m['references_passed']}/{m['references']}", kinds, "", "")
+        _row(table, f"{name}: recall {_num(m['recall'])}, precision {_num(m['precision'])}, references passed "
+             f"{m['references_passed']}/{m['references']}", kinds, "", "")
     return table
 
 
@@ -54,8 +61,8 @@ def presence_table(envelope: dict[str, Any]) -> Any:
         if name not in f:
             continue
         m = f[name]
-        table.add_row(name, f"{m['n']} ({m['positives']})", f"{_num(m['kappa'])} ({_num(m['kappa_95'][0])}-"
-                      f"{_num(m['kappa_95'][1])})", _num(m["roc_auc"]))
+        _row(table, name, f"{m['n']} ({m['positives']})", f"{_num(m['kappa'])} ({_num(m['kappa_95'][0])}-"
+             f"{_num(m['kappa_95'][1])})", _num(m["roc_auc"]))
     return table
 
 

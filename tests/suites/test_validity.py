@@ -173,3 +173,4 @@ def test_the_deep_judges_fitted_figures_are_printed_from_their_results_files_or_
     deep = read_results(tmp_path / "deep_judge.json")["figures"]["summedits"]["all"]
     assert f"{presence['kappa']:.3f}" in shown and f"{deep['balanced_accuracy']:.3f}" in shown
     assert "left out of fitting" in shown and "references passed" in shown and "not yet measured" not in shown
+    assert "injected:notes: recall" in shown  # plain text: no emoji code read into ":notes:"
