@@ -1,7 +1,7 @@
 """Fit the deep judge's key-fact presence combiner (`suites/omission/deep_presence.json`) and measure it against
 REALSumm's human labels. Not a test: run
 
-    .venv/bin/python benchmarks/fit_presence.py [--dev-facts 400 --eval-facts 800]
+    .venv/bin/python benchmarks/fit_presence.py [--dev-facts 500 --eval-facts 1000]
 
 REALSumm labels, for 25 systems' summaries of 100 CNN/DailyMail articles, whether each key fact (SCU) is
 present. (document, system) groups are drawn at random (seed 0) until `--dev-facts` judgements of `dev`
@@ -180,8 +180,8 @@ def shipped_presence(model: dict[str, Any], rows: list[Row]) -> list[float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dev-facts", type=int, default=400)
-    parser.add_argument("--eval-facts", type=int, default=800)
+    parser.add_argument("--dev-facts", type=int, default=500)
+    parser.add_argument("--eval-facts", type=int, default=1000)
     benchmark_results.add_arguments(parser)
     args = parser.parse_args()
     measurement = benchmark_results.begin("deep_presence", benchmark_results.cli_command("python benchmarks/fit_presence.py"),

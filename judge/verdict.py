@@ -91,10 +91,10 @@ class Verdicts(CachedPairScores):
             reply = httpx.post(url, json=body, timeout=TIMEOUT_S)
             reply.raise_for_status()
             content = reply.json()["choices"][0]["logprobs"]["content"]
+            return yes_probability(content[0]["top_logprobs"]) if content else 0.5
         except (httpx.HTTPError, ValueError, KeyError, IndexError, TypeError) as exc:
             raise InputError.single(url, f"the deep judge's verdict model gave no log-probabilities ({exc}); "
                                          "it needs an OpenAI-compatible server that returns logprobs") from exc
-        return yes_probability(content[0]["top_logprobs"]) if content else 0.5
 
 
 def require_runtime() -> None:
