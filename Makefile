@@ -27,38 +27,23 @@ $(STAMP): pyproject.toml constraints.txt Makefile
 
 setup: $(STAMP)
 
-# Install Debian's chromium and chromium-driver when either is missing (sudo when not root).
+# Install Debian's chromium and chromium-driver when either is missing (tools/apt_install.sh: sudo when not root).
 browser:
 	@if [ -x "$(CHROMIUM)" ] && [ -x "$(CHROMEDRIVER)" ]; then exit 0; fi; \
-	if ! command -v apt-get >/dev/null 2>&1; then \
-	  echo "error: the browser tests need Chromium at $(CHROMIUM) and chromedriver at $(CHROMEDRIVER), and there is" \
-	       "no apt-get here to install Debian's chromium and chromium-driver: install them with your package manager" \
-	       "(or run make CHROMIUM=... CHROMEDRIVER=... with ASSURE_CHROMIUM and ASSURE_CHROMEDRIVER set)." >&2; \
-	  exit 1; \
-	fi; \
-	if [ "$$(id -u)" = 0 ]; then SUDO=; \
-	elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
-	else echo "error: installing chromium and chromium-driver needs root, and sudo is not installed." >&2; exit 1; fi; \
-	echo "Installing Debian's chromium and chromium-driver for the browser tests"; \
-	$$SUDO apt-get update -qq && \
-	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver && \
+	tools/apt_install.sh "chromium and chromium-driver" "browser tests" \
+	  "the browser tests need Chromium at $(CHROMIUM) and chromedriver at $(CHROMEDRIVER)" \
+	  "install them with your package manager (or run make CHROMIUM=... CHROMEDRIVER=... with ASSURE_CHROMIUM and ASSURE_CHROMEDRIVER set)" \
+	  chromium chromium-driver; [ $$? -ne 3 ] || exit 1; \
 	test -x "$(CHROMIUM)" && test -x "$(CHROMEDRIVER)" || \
 	  { echo "error: apt-get did not install $(CHROMIUM) and $(CHROMEDRIVER)." >&2; exit 1; }
 
-# Install Debian's PostgreSQL when its initdb and pg_ctl are nowhere to be found (sudo when not root).
+# Install Debian's PostgreSQL when its initdb and pg_ctl are nowhere to be found (tools/apt_install.sh: sudo when not root).
 postgres:
 	@if command -v pg_ctl >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then exit 0; fi; \
-	if ! command -v apt-get >/dev/null 2>&1; then \
-	  echo "error: the tracking-server tests need PostgreSQL's initdb and pg_ctl, and there is no apt-get here to install" \
-	       "Debian's postgresql: install PostgreSQL with your package manager (or set ASSURE_PG_BIN to its bin folder)." >&2; \
-	  exit 1; \
-	fi; \
-	if [ "$$(id -u)" = 0 ]; then SUDO=; \
-	elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
-	else echo "error: installing postgresql needs root, and sudo is not installed." >&2; exit 1; fi; \
-	echo "Installing Debian's $(POSTGRES_PACKAGE) for the tracking-server tests"; \
-	$$SUDO apt-get update -qq && \
-	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(POSTGRES_PACKAGE) && \
+	tools/apt_install.sh "$(POSTGRES_PACKAGE)" "tracking-server tests" \
+	  "the tracking-server tests need PostgreSQL's initdb and pg_ctl" \
+	  "install PostgreSQL with your package manager (or set ASSURE_PG_BIN to its bin folder)" \
+	  $(POSTGRES_PACKAGE); [ $$? -ne 3 ] || exit 1; \
 	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || \
 	  { echo "error: apt-get did not install PostgreSQL's pg_ctl." >&2; exit 1; }
 

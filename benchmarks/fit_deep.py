@@ -148,36 +148,27 @@ def injected_figures(examples: list[Example]) -> dict[str, Any]:
 
 def budget(cases: int = 3) -> dict[str, Any]:
     """Seconds the deep scorer takes on a 3,000-word transcript with 400-word minutes (as benchmarks/throughput.py
-    builds them), with nothing cached: a fresh NLI model and a fresh cache per case."""
+    builds them), with nothing cached: the NLI model's scores forgotten and a fresh cache per case."""
     import tempfile
 
-    import golden_sets
-    from harness.goldens import load_golden
-    from judge import deep as deep_signals
-    from judge.nli import NLI
+    from judge.nli import nli
     from suites.hallucination.deep import DeepSupportScorer
 
     sys.path.insert(0, str(Path(__file__).parent))
-    from throughput import lengthened
+    from throughput import budget_meetings
 
-    chosen = lengthened(load_golden(golden_sets.path("safeguarding_minutes")).cases, 3000)[:cases]
-    seconds, nli_seconds, claims = [], [], []
-    for case in chosen:
-        output = " ".join((case.reference or "").split()[:400])
-        fresh = NLI(Path(tempfile.mkdtemp()) / "cache.sqlite")
-        fresh._load()  # the model load is once per process, not per case
-        original = deep_signals.nli
-        deep_signals.nli = lambda fresh=fresh: fresh  # type: ignore[assignment]
-        try:
-            started = time.perf_counter()
-            score = DeepSupportScorer().score(case, output)
-            seconds.append(time.perf_counter() - started)
-        finally:
-            deep_signals.nli = original  # type: ignore[assignment]
+    store = nli()
+    store._load()  # the model load is once per process, not per case
+    seconds, nli_pairs, claims = [], [], []
+    for case, output in budget_meetings(cases):
+        store.start_afresh(Path(tempfile.mkdtemp()) / "cache.sqlite")
+        started = time.perf_counter()
+        score = DeepSupportScorer().score(case, output)
+        seconds.append(time.perf_counter() - started)
         claims.append(score.details["claims_checked"])
-        nli_seconds.append(fresh.computed)
-    return {"cases": len(chosen), "median_seconds": statistics.median(seconds), "seconds": seconds,
-            "median_claims": statistics.median(claims), "median_nli_pairs": statistics.median(nli_seconds)}
+        nli_pairs.append(store.computed)
+    return {"cases": len(seconds), "median_seconds": statistics.median(seconds), "seconds": seconds,
+            "median_claims": statistics.median(claims), "median_nli_pairs": statistics.median(nli_pairs)}
 
 
 def main() -> None:
@@ -232,8 +223,7 @@ def main() -> None:
     out["examples"] = len(dev_rows) + len(report_rows) + len(injected)
     out["budget_3000_words"] = budget()
     print(json.dumps({k: v for k, v in out.items() if k != "model"}, indent=1))
-    if not args.no_results:
-        benchmark_results.write_results(measurement.finish(out, time.perf_counter() - started), args.results_dir)
+    benchmark_results.save(measurement, out, args, time.perf_counter() - started)
 
 
 if __name__ == "__main__":

@@ -122,32 +122,23 @@ def agreement(rows: list[Row], values: list[float], cut: float, seed: int = 0) -
 
 def budget(cases: int = 3) -> dict[str, Any]:
     """Seconds `deep_key_fact_recall` takes on a 3,000-word transcript with 400-word minutes, nothing cached
-    (a fresh verdict cache per case; the model server already started)."""
+    (the model's answers forgotten and a fresh cache per case; the model server already started)."""
     import tempfile
 
-    import golden_sets
-    from harness.goldens import load_golden
-    from judge import verdict
+    from judge.verdict import verdicts
     from suites.omission.deep import DeepKeyFactRecallScorer
-    from throughput import lengthened
+    from throughput import budget_meetings
 
-    shared = verdict.verdicts()
-    endpoint = shared._endpoint()
-    chosen = lengthened(load_golden(golden_sets.path("safeguarding_minutes")).cases, 3000)[:cases]
+    store = verdicts()
+    store._endpoint()  # the server starts once per process, not per case
     seconds, asked = [], []
-    for case in chosen:
-        output = " ".join((case.reference or "").split()[:400])
-        fresh = verdict.Verdicts(endpoint, shared.model, Path(tempfile.mkdtemp()) / "cache.sqlite")
-        original = verdict.verdicts
-        verdict.verdicts = lambda fresh=fresh: fresh  # type: ignore[assignment]
-        try:
-            started = time.perf_counter()
-            DeepKeyFactRecallScorer().score(case, output)
-            seconds.append(time.perf_counter() - started)
-        finally:
-            verdict.verdicts = original  # type: ignore[assignment]
-        asked.append(fresh.computed)
-    return {"cases": len(chosen), "median_seconds": statistics.median(seconds), "seconds": seconds,
+    for case, output in budget_meetings(cases):
+        store.start_afresh(Path(tempfile.mkdtemp()) / "cache.sqlite")
+        started = time.perf_counter()
+        DeepKeyFactRecallScorer().score(case, output)
+        seconds.append(time.perf_counter() - started)
+        asked.append(store.computed)
+    return {"cases": len(seconds), "median_seconds": statistics.median(seconds), "seconds": seconds,
             "median_facts_asked": statistics.median(asked), "facts_asked": asked,
             "seconds_per_fact_asked": sum(seconds) / max(1, sum(asked))}
 
@@ -209,8 +200,7 @@ def main() -> None:
     out["seconds_per_fact"] = seconds
     out["budget_3000_words"] = budget()
     print(json.dumps({k: v for k, v in out.items() if k != "model"}, indent=1))
-    if not args.no_results:
-        benchmark_results.write_results(measurement.finish(out, time.perf_counter() - started), args.results_dir)
+    benchmark_results.save(measurement, out, args, time.perf_counter() - started)
 
 
 if __name__ == "__main__":

@@ -88,8 +88,7 @@ def main() -> None:
                            "median_seconds": statistics.median(r["seconds"] for r in rows)}
     out["signals"] = {name: auc_with_interval(labels, [r[name] for r in rows]) for name in SIGNALS}
     print(out)
-    if not args.no_results:
-        benchmark_results.write_results(measurement.finish(out, time.perf_counter() - started), args.results_dir)
+    benchmark_results.save(measurement, out, args, time.perf_counter() - started)
 
 
 if __name__ == "__main__":

@@ -45,6 +45,12 @@ def lengthened(cases: list[Case], words: int) -> list[Case]:
     return out
 
 
+def budget_meetings(cases: int = 3, words: int = 3000) -> list[tuple[Case, str]]:
+    """The deep judge's budget case: `words`-word transcripts with the first 400 words of their reference minutes."""
+    chosen = lengthened(load_golden(golden_sets.path("safeguarding_minutes")).cases, words)[:cases]
+    return [(case, " ".join((case.reference or "").split()[:400])) for case in chosen]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=5)

@@ -182,6 +182,11 @@ def record(benchmark: str, command: str, figures: dict[str, Any], measurement: M
     return write_results(measurement.finish(figures, seconds), folder)
 
 
+def save(measurement: Measurement, figures: dict[str, Any], args: Any, seconds: float | None = None) -> Path | None:
+    """Finish `measurement` with `figures` and write it where `add_arguments`' options say (None: --no-results)."""
+    return None if args.no_results else write_results(measurement.finish(figures, seconds), args.results_dir)
+
+
 def add_arguments(parser: Any) -> None:
     """`--results-dir DIR` and `--no-results` on an argparse parser (the scripts in `benchmarks/`)."""
     parser.add_argument("--results-dir", type=Path, default=None,

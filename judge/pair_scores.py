@@ -27,6 +27,13 @@ class CachedPairScores:
         self._cache_path = cache_path
         self.computed = 0
 
+    def start_afresh(self, cache_path: Path) -> None:
+        """Forget every score and keep new ones in `cache_path` (for benchmarks that time the uncached path)."""
+        with self._lock:
+            self._memory.clear()
+            self._cache_path = cache_path
+            self.computed = 0
+
     def scores(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         """The score of each pair, in order (computed only for pairs never seen in this process or the cache)."""
         with self._lock:
